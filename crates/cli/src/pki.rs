@@ -1,0 +1,271 @@
+//! `lienthong pki`: a development CA on disk (see `lienthong_platform::pki`).
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow};
+use clap::{ArgGroup, Args, Subcommand};
+use lienthong_platform::{
+    Identity,
+    pki::{DevCa, label_of},
+};
+use serde_json::{Value, json};
+
+use crate::Global;
+
+/// The hub's built-in seed agencies; `pki init` issues a certificate to each.
+const SEED_AGENCIES: &str = include_str!("../../../services/exchange/seed/agencies.json");
+
+#[derive(Subcommand, Debug)]
+pub enum PkiCommand {
+    /// Create the CA and CRL, and certificates for the hub, the services, an admin and every
+    /// seed agency. Issues only what is missing when the directory already exists.
+    Init {
+        #[command(flatten)]
+        dir: DirArg,
+        /// The hub's id (its certificate is hub-<ID>).
+        #[arg(long, default_value = "H48", value_name = "ID")]
+        hub_id: String,
+    },
+    /// Issue (or re-issue) a certificate.
+    Issue(IssueArgs),
+    /// Revoke a certificate by label (e.g. agency-000.00.00.H48) and rewrite the CRL.
+    Revoke {
+        #[command(flatten)]
+        dir: DirArg,
+        /// The certificate's label.
+        label: String,
+    },
+    /// List the certificates issued by the CA.
+    List {
+        #[command(flatten)]
+        dir: DirArg,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct DirArg {
+    /// The PKI directory; default: --pki (LIENTHONG_PKI).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+impl DirArg {
+    fn resolve(&self, global: &Global) -> Result<PathBuf> {
+        self.dir
+            .clone()
+            .or_else(|| global.pki.clone())
+            .ok_or_else(|| anyhow!("which PKI directory? pass --dir DIR (or --pki DIR)"))
+    }
+}
+
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("identity").required(true).args(["agency", "service", "hub", "admin"])))]
+pub struct IssueArgs {
+    #[command(flatten)]
+    pub dir: DirArg,
+    /// An agency, by code (000.00.00.H48).
+    #[arg(long, value_name = "CODE")]
+    pub agency: Option<String>,
+    /// A service (tasks, reporting, ...).
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// A hub, by id (H48, national).
+    #[arg(long, value_name = "ID")]
+    pub hub: Option<String>,
+    /// An operator.
+    #[arg(long, value_name = "NAME")]
+    pub admin: Option<String>,
+    /// Extra DNS name for the certificate (besides localhost, 127.0.0.1 and ::1); repeatable.
+    #[arg(long = "dns", value_name = "NAME")]
+    pub dns: Vec<String>,
+}
+
+impl IssueArgs {
+    fn identity(&self) -> Result<Identity> {
+        if let Some(c) = &self.agency {
+            Ok(Identity::Agency(c.clone()))
+        } else if let Some(s) = &self.service {
+            Ok(Identity::Service(s.clone()))
+        } else if let Some(h) = &self.hub {
+            Ok(Identity::Hub(h.clone()))
+        } else if let Some(a) = &self.admin {
+            Ok(Identity::Admin(a.clone()))
+        } else {
+            Err(anyhow!(
+                "pass one of --agency, --service, --hub or --admin"
+            ))
+        }
+    }
+}
+
+fn seed_agency_codes() -> Result<Vec<String>> {
+    let seed: Value =
+        serde_json::from_str(SEED_AGENCIES).context("the built-in seed agencies are not JSON")?;
+    let list = seed
+        .as_array()
+        .ok_or_else(|| anyhow!("the built-in seed agencies are not a JSON array"))?;
+    list.iter()
+        .map(|a| {
+            a.get("code")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| anyhow!("a built-in seed agency has no code"))
+        })
+        .collect()
+}
+
+fn cert_line(ca: &DevCa, id: &Identity) -> Value {
+    let files = ca.files_for(id);
+    json!({
+        "label": label_of(id),
+        "spiffe_id": id.spiffe_uri(ca.trust_domain()),
+        "cert": files.cert.display().to_string(),
+        "key": files.key.display().to_string(),
+    })
+}
+
+fn init(global: &Global, dir: &Path, hub_id: &str) -> Result<()> {
+    let existed = dir.join("index.json").exists();
+    let mut ca = DevCa::init(dir, &global.trust_domain)?;
+    let mut wanted = vec![
+        Identity::Hub(hub_id.to_string()),
+        Identity::Service("tasks".into()),
+        Identity::Service("reporting".into()),
+        Identity::Admin("operator".into()),
+    ];
+    wanted.extend(seed_agency_codes()?.into_iter().map(Identity::Agency));
+
+    let mut issued = Vec::new();
+    let mut kept = Vec::new();
+    for id in &wanted {
+        let files = ca.files_for(id);
+        if files.cert.exists() && files.key.exists() {
+            kept.push(label_of(id));
+        } else {
+            ca.issue(id, &[])?;
+            issued.push(cert_line(&ca, id));
+        }
+    }
+    if global.json {
+        println!(
+            "{}",
+            json!({
+                "dir": dir.display().to_string(),
+                "trust_domain": ca.trust_domain(),
+                "ca_created": !existed,
+                "ca": ca.ca_path().display().to_string(),
+                "crl": ca.crl_path().display().to_string(),
+                "issued": issued,
+                "kept": kept,
+            })
+        );
+        return Ok(());
+    }
+    if existed {
+        println!(
+            "PKI {} already initialised (trust domain {})",
+            dir.display(),
+            ca.trust_domain()
+        );
+    } else {
+        println!(
+            "created CA {} and CRL {} (trust domain {})",
+            ca.ca_path().display(),
+            ca.crl_path().display(),
+            ca.trust_domain()
+        );
+    }
+    for line in &issued {
+        println!(
+            "issued {:<28} {}",
+            line["label"].as_str().unwrap_or_default(),
+            line["spiffe_id"].as_str().unwrap_or_default()
+        );
+    }
+    if issued.is_empty() {
+        println!("nothing to issue: all {} certificates exist", kept.len());
+    } else if !kept.is_empty() {
+        println!("kept {} existing certificates", kept.len());
+    }
+    Ok(())
+}
+
+pub fn run(global: &Global, command: PkiCommand) -> Result<()> {
+    match command {
+        PkiCommand::Init { dir, hub_id } => init(global, &dir.resolve(global)?, &hub_id),
+        PkiCommand::Issue(args) => {
+            let dir = args.dir.resolve(global)?;
+            let id = args.identity()?;
+            let mut ca = DevCa::open(&dir)?;
+            let files = ca.issue(&id, &args.dns)?;
+            if global.json {
+                let mut line = cert_line(&ca, &id);
+                line["ca"] = json!(files.ca.display().to_string());
+                line["crl"] = json!(files.crl.map(|p| p.display().to_string()));
+                println!("{line}");
+            } else {
+                println!(
+                    "issued {} ({})",
+                    label_of(&id),
+                    id.spiffe_uri(ca.trust_domain())
+                );
+                println!("  cert: {}", files.cert.display());
+                println!("  key:  {}", files.key.display());
+                println!("  ca:   {}", files.ca.display());
+                if let Some(crl) = files.crl {
+                    println!("  crl:  {}", crl.display());
+                }
+            }
+            Ok(())
+        }
+        PkiCommand::Revoke { dir, label } => {
+            let dir = dir.resolve(global)?;
+            let mut ca = DevCa::open(&dir)?;
+            ca.revoke(&label)?;
+            if global.json {
+                println!(
+                    "{}",
+                    json!({"revoked": label, "crl": ca.crl_path().display().to_string()})
+                );
+            } else {
+                println!(
+                    "revoked {label}; CRL rewritten at {} (servers reload it within seconds)",
+                    ca.crl_path().display()
+                );
+            }
+            Ok(())
+        }
+        PkiCommand::List { dir } => {
+            let dir = dir.resolve(global)?;
+            let ca = DevCa::open(&dir)?;
+            let issued = ca.issued();
+            if global.json {
+                println!(
+                    "{}",
+                    json!({
+                        "dir": dir.display().to_string(),
+                        "trust_domain": ca.trust_domain(),
+                        "certificates": issued.iter().map(|(label, spiffe, revoked)| json!({
+                            "label": label,
+                            "spiffe_id": spiffe,
+                            "revoked": revoked,
+                        })).collect::<Vec<_>>(),
+                    })
+                );
+            } else {
+                println!(
+                    "PKI {} (trust domain {}): {} certificates",
+                    dir.display(),
+                    ca.trust_domain(),
+                    issued.len()
+                );
+                for (label, spiffe, revoked) in issued {
+                    println!(
+                        "  {label:<28} {spiffe}{}",
+                        if revoked { "  REVOKED" } else { "" }
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}

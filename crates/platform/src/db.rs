@@ -1,0 +1,122 @@
+//! Database access through sqlx's `Any` driver: SQLite (the embedded default, one file per
+//! service under the data directory) or PostgreSQL when the URL is `postgres://`. One set of
+//! migrations per service, valid on both: integer and text columns only, times as integer
+//! microseconds since the Unix epoch, `$1` placeholders.
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::{
+    AnyPool, Executor,
+    any::{AnyConnectOptions, AnyPoolOptions},
+    migrate::Migrator,
+};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum DbError {
+    #[error("database URL {0:?} is neither sqlite:// nor postgres://")]
+    UnsupportedUrl(String),
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("cannot connect to the database: {0}")]
+    Connect(sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Which database a pool talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The default database of a service: `<data_dir>/<service>.db`.
+pub fn sqlite_url_in(data_dir: &Path, service: &str) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join(format!("{service}.db")).display())
+}
+
+/// Opens the pool and brings the schema up to date.
+pub async fn connect(url: &str, migrator: &Migrator, pg_pool_size: u32) -> Result<AnyPool, DbError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url).ok_or_else(|| DbError::UnsupportedUrl(url.to_string()))?;
+    if backend == Backend::Sqlite {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .map(|p| p.split('?').next().unwrap_or(p))
+            .filter(|p| !p.is_empty() && *p != ":memory:")
+        {
+            if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| DbError::DataDir(parent.display().to_string(), e))?;
+            }
+        }
+    }
+    let options = AnyConnectOptions::from_str(url).map_err(DbError::Connect)?;
+    let pool = match backend {
+        // WARNING: one connection. SQLite allows one writer at a time, and a deferred
+        // transaction that reads before it writes fails with SQLITE_BUSY instead of waiting;
+        // a single connection serializes the hub's short transactions instead. Use PostgreSQL
+        // for production load.
+        Backend::Sqlite => AnyPoolOptions::new()
+            .max_connections(1)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    // FULL: an acknowledged write is on disk before the call returns.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+        Backend::Postgres => AnyPoolOptions::new().max_connections(pg_pool_size.max(2)),
+    }
+    .acquire_timeout(Duration::from_secs(10))
+    .connect_with(options)
+    .await
+    .map_err(DbError::Connect)?;
+    migrator.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Now, in microseconds since the Unix epoch (the storage format of every time column).
+pub fn now_micros() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// Whether an error is the database being unreachable (UNAVAILABLE to the caller), rather than
+/// a fault in the request or the data.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Tls(_)
+    )
+}
+
+/// Whether an error is a unique-constraint violation.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.is_unique_violation(),
+        _ => false,
+    }
+}

@@ -1,0 +1,165 @@
+//! Caller identity, taken from the URI SAN of the verified peer certificate, never from a
+//! request field.
+//!
+//! `spiffe://<trust-domain>/agency/<code>`, `/service/<name>`, `/hub/<id>`, `/admin/<name>`.
+use std::fmt;
+
+use rustls_pki_types::CertificateDer;
+use thiserror::Error;
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+
+/// Who is calling, as the certificate says.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Identity {
+    /// An agency's document-management software or clerk, by agency code.
+    Agency(String),
+    /// Another lienthong service (`tasks`, `reporting`, ...).
+    Service(String),
+    /// An exchange hub: a level-1 unit such as `H48`, or `national`.
+    Hub(String),
+    /// An axis operator.
+    Admin(String),
+}
+
+impl Identity {
+    /// The kind, as it appears in the SPIFFE path.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Identity::Agency(_) => "agency",
+            Identity::Service(_) => "service",
+            Identity::Hub(_) => "hub",
+            Identity::Admin(_) => "admin",
+        }
+    }
+
+    /// The name within the kind (agency code, service name, hub id, admin name).
+    pub fn name(&self) -> &str {
+        match self {
+            Identity::Agency(n) | Identity::Service(n) | Identity::Hub(n) | Identity::Admin(n) => n,
+        }
+    }
+
+    /// The SPIFFE URI of this identity in a trust domain.
+    pub fn spiffe_uri(&self, trust_domain: &str) -> String {
+        format!("spiffe://{trust_domain}/{}/{}", self.kind(), self.name())
+    }
+
+    /// The agency code, when the caller is an agency.
+    pub fn agency_code(&self) -> Option<&str> {
+        match self {
+            Identity::Agency(code) => Some(code),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.kind(), self.name())
+    }
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum IdentityError {
+    #[error("no client certificate was presented")]
+    NoCertificate,
+    #[error("the client certificate cannot be parsed: {0}")]
+    Unparsable(String),
+    #[error("the client certificate has no spiffe:// URI SAN of trust domain {0}")]
+    NoSpiffeId(String),
+    #[error("the certificate's SPIFFE id {0} is not agency/, service/, hub/ or admin/<name>")]
+    UnknownKind(String),
+}
+
+/// Parses `spiffe://<trust_domain>/<kind>/<name>`.
+pub fn parse_spiffe_uri(uri: &str, trust_domain: &str) -> Result<Identity, IdentityError> {
+    let prefix = format!("spiffe://{trust_domain}/");
+    let path = uri
+        .strip_prefix(&prefix)
+        .ok_or_else(|| IdentityError::NoSpiffeId(trust_domain.to_string()))?;
+    let (kind, name) = path
+        .split_once('/')
+        .ok_or_else(|| IdentityError::UnknownKind(uri.to_string()))?;
+    if name.is_empty() || name.contains('/') {
+        return Err(IdentityError::UnknownKind(uri.to_string()));
+    }
+    let name = name.to_string();
+    match kind {
+        "agency" => Ok(Identity::Agency(name)),
+        "service" => Ok(Identity::Service(name)),
+        "hub" => Ok(Identity::Hub(name)),
+        "admin" => Ok(Identity::Admin(name)),
+        _ => Err(IdentityError::UnknownKind(uri.to_string())),
+    }
+}
+
+/// The identity in a (verified) end-entity certificate: its first SPIFFE URI SAN in the trust
+/// domain.
+pub fn identity_from_certificate(
+    cert: &CertificateDer<'_>,
+    trust_domain: &str,
+) -> Result<Identity, IdentityError> {
+    let (_, parsed) = X509Certificate::from_der(cert.as_ref())
+        .map_err(|e| IdentityError::Unparsable(e.to_string()))?;
+    let san = parsed
+        .subject_alternative_name()
+        .map_err(|e| IdentityError::Unparsable(e.to_string()))?
+        .ok_or_else(|| IdentityError::NoSpiffeId(trust_domain.to_string()))?;
+    let mut last_err = IdentityError::NoSpiffeId(trust_domain.to_string());
+    for name in &san.value.general_names {
+        if let GeneralName::URI(uri) = name {
+            match parse_spiffe_uri(uri, trust_domain) {
+                Ok(id) => return Ok(id),
+                Err(e) => last_err = e,
+            }
+        }
+    }
+    Err(last_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_kind() {
+        let td = "lienthong.test";
+        assert_eq!(
+            parse_spiffe_uri("spiffe://lienthong.test/agency/000.00.00.H48", td),
+            Ok(Identity::Agency("000.00.00.H48".into()))
+        );
+        assert_eq!(
+            parse_spiffe_uri("spiffe://lienthong.test/hub/national", td),
+            Ok(Identity::Hub("national".into()))
+        );
+        assert_eq!(
+            parse_spiffe_uri("spiffe://lienthong.test/service/tasks", td),
+            Ok(Identity::Service("tasks".into()))
+        );
+        assert_eq!(
+            parse_spiffe_uri("spiffe://lienthong.test/admin/ops", td),
+            Ok(Identity::Admin("ops".into()))
+        );
+    }
+
+    #[test]
+    fn refuses_other_domains_and_kinds() {
+        let td = "lienthong.test";
+        assert!(matches!(
+            parse_spiffe_uri("spiffe://evil.test/agency/000.00.00.H48", td),
+            Err(IdentityError::NoSpiffeId(_))
+        ));
+        assert!(matches!(
+            parse_spiffe_uri("spiffe://lienthong.test/root/x", td),
+            Err(IdentityError::UnknownKind(_))
+        ));
+        assert!(matches!(
+            parse_spiffe_uri("spiffe://lienthong.test/agency/a/b", td),
+            Err(IdentityError::UnknownKind(_))
+        ));
+        assert!(matches!(
+            parse_spiffe_uri("spiffe://lienthong.test/agency/", td),
+            Err(IdentityError::UnknownKind(_))
+        ));
+    }
+}

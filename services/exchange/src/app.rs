@@ -1,0 +1,585 @@
+//! The exchange's use cases: each one applies the rules of [`crate::domain`] and commits its
+//! changes through [`crate::store`] in one transaction, then wakes whoever waits on them.
+use std::sync::Arc;
+
+use lienthong_api::exchange::v1::{
+    Agency, AttachmentInfo, DocumentHeader, InboxItem, RecipientView, RevokeState as PbRevokeState,
+    SendDocumentResponse, SentDocumentView, StatusMessage, TraceHeader, TransportState,
+    inbox_item::Payload,
+};
+use lienthong_platform::db::now_micros;
+use sqlx::AnyPool;
+
+use crate::{
+    blobs::{BlobStore, BlobWriter},
+    domain::{self, Limits, RevokeState, StatusEffect, status},
+    error::{ExchangeError, Result},
+    notify::{Notifier, document_key, inbox_key},
+    store::{self, StatusRow},
+};
+
+/// Everything a use case needs.
+pub struct Exchange {
+    pub pool: AnyPool,
+    pub blobs: BlobStore,
+    pub notifier: Notifier,
+    pub limits: Limits,
+    /// This hub's id, written into every TraceHeader it appends.
+    pub hub_id: String,
+}
+
+pub fn timestamp(micros: i64) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: micros.div_euclid(1_000_000),
+        nanos: (micros.rem_euclid(1_000_000) * 1000) as i32,
+    }
+}
+
+/// A send in progress: the header is checked, the attachments are streaming in.
+pub struct PendingSend {
+    header: DocumentHeader,
+    sender: String,
+    recipients: Vec<String>,
+    fingerprint: String,
+    current: usize,
+    writer: Option<BlobWriter>,
+}
+
+/// What `begin_send` decided.
+pub enum SendStart {
+    /// A new document: feed its attachments, then `finish_send`.
+    New(Box<PendingSend>),
+    /// The same document was accepted before: this is its first receipt.
+    Duplicate(SendDocumentResponse),
+}
+
+fn receipt(doc: &store::StoredDocument, duplicate: bool) -> SendDocumentResponse {
+    SendDocumentResponse {
+        document_id: doc.header.document_id.clone(),
+        accepted_at: Some(timestamp(doc.accepted_at)),
+        duplicate,
+        recipients: doc.header.to.iter().map(|a| a.code.clone()).collect(),
+    }
+}
+
+impl Exchange {
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Compares a resent document with the stored one.
+    fn resend(&self, stored: &store::StoredDocument, fingerprint: &str) -> Result<SendStart> {
+        if stored.fingerprint == fingerprint {
+            Ok(SendStart::Duplicate(receipt(stored, true)))
+        } else {
+            Err(ExchangeError::AlreadyExists(format!(
+                "document_id: {} was already sent with different content; \
+                 a DocumentId names one document (use business type 2 update or 3 replace to change it)",
+                stored.header.document_id
+            )))
+        }
+    }
+
+    pub async fn begin_send(&self, sender: &str, header: DocumentHeader) -> Result<SendStart> {
+        let recipients = domain::check_header(&header, sender, &self.limits)?;
+        let fingerprint = domain::fingerprint(&header);
+        let mut conn = self.conn().await?;
+        if let Some(stored) = store::find_document(&mut conn, &header.document_id).await? {
+            return self.resend(&stored, &fingerprint);
+        }
+        if store::get_agency(&mut conn, sender).await?.is_none() {
+            return Err(ExchangeError::PermissionDenied(format!(
+                "from.code: {sender} is not registered at this hub; ask the operator to register it"
+            )));
+        }
+        for (i, code) in recipients.iter().enumerate() {
+            if store::get_agency(&mut conn, code).await?.is_none() {
+                return Err(ExchangeError::NotFound(format!(
+                    "to[{i}].code: no agency {code} is registered at this hub"
+                )));
+            }
+        }
+        Ok(SendStart::New(Box::new(PendingSend {
+            header,
+            sender: sender.to_string(),
+            recipients,
+            fingerprint,
+            current: 0,
+            writer: None,
+        })))
+    }
+
+    /// Checks the attachment just completed and stores its blob.
+    async fn close_attachment(&self, send: &mut PendingSend) -> Result<()> {
+        let i = send.current;
+        let info = &send.header.attachments[i];
+        let writer = match send.writer.take() {
+            Some(w) => w,
+            None => self.blobs.writer().await.map_err(io_unavailable)?,
+        };
+        if writer.written() != info.size {
+            return Err(ExchangeError::invalid(
+                format!("attachments[{i}].size"),
+                format!("declared {} bytes but {} arrived", info.size, writer.written()),
+            ));
+        }
+        let digest = writer.digest();
+        if digest != info.sha256 {
+            return Err(ExchangeError::invalid(
+                format!("attachments[{i}].sha256"),
+                format!("declared {} but the content hashes to {digest}", info.sha256),
+            ));
+        }
+        writer.commit(&self.blobs).await.map_err(io_unavailable)?;
+        send.current += 1;
+        Ok(())
+    }
+
+    /// Takes the next chunk of attachment bytes. Attachments arrive in order.
+    pub async fn send_chunk(&self, send: &mut PendingSend, index: u32, data: &[u8]) -> Result<()> {
+        let index = index as usize;
+        if index >= send.header.attachments.len() {
+            return Err(ExchangeError::invalid(
+                "chunk.attachment_index",
+                format!("{index} is not a declared attachment (there are {})", send.header.attachments.len()),
+            ));
+        }
+        while send.current < index {
+            self.close_attachment(send).await?;
+        }
+        if index < send.current {
+            return Err(ExchangeError::invalid(
+                "chunk.attachment_index",
+                format!("attachment {index} is already complete; send attachments in order"),
+            ));
+        }
+        let info = &send.header.attachments[index];
+        if send.writer.is_none() {
+            send.writer = Some(self.blobs.writer().await.map_err(io_unavailable)?);
+        }
+        let writer = send.writer.as_mut().ok_or_else(|| ExchangeError::Internal("no writer".into()))?;
+        if writer.written() + data.len() as u64 > info.size {
+            return Err(ExchangeError::invalid(
+                format!("attachments[{index}].size"),
+                format!("more bytes arrived than the declared {}", info.size),
+            ));
+        }
+        writer.write(data).await.map_err(io_unavailable)
+    }
+
+    /// Verifies the remaining attachments and commits the document: stored, queued for every
+    /// recipient, or nothing at all.
+    pub async fn finish_send(&self, mut send: PendingSend) -> Result<SendDocumentResponse> {
+        while send.current < send.header.attachments.len() {
+            self.close_attachment(&mut send).await?;
+        }
+        let now = now_micros();
+        let mut header = send.header;
+        header.trace_headers = vec![TraceHeader {
+            organ_id: self.hub_id.clone(),
+            timestamp: Some(timestamp(now)),
+        }];
+        let mut tx = self.pool.begin().await?;
+        let inserted = store::insert_document(
+            &mut tx,
+            &header,
+            &send.sender,
+            &send.fingerprint,
+            &send.recipients,
+            now,
+        )
+        .await;
+        match inserted {
+            Ok(()) => tx.commit().await?,
+            Err(e) => {
+                drop(tx);
+                // A concurrent send of the same DocumentId won the race: answer as a resend.
+                let mut conn = self.conn().await?;
+                if let Some(stored) = store::find_document(&mut conn, &header.document_id).await? {
+                    return match self.resend(&stored, &send.fingerprint)? {
+                        SendStart::Duplicate(r) => Ok(r),
+                        SendStart::New(_) => Err(e),
+                    };
+                }
+                return Err(e);
+            }
+        }
+        for r in &send.recipients {
+            self.notifier.notify(&inbox_key(r));
+        }
+        tracing::info!(document_id = %header.document_id, sender = %send.sender, recipients = ?send.recipients, "document accepted");
+        Ok(SendDocumentResponse {
+            document_id: header.document_id.clone(),
+            accepted_at: Some(timestamp(now)),
+            duplicate: false,
+            recipients: send.recipients,
+        })
+    }
+
+    /// The agency's unacknowledged items after `after`; documents handed out are marked
+    /// delivered when `deliver` is set (a subscription push), not when merely listed.
+    pub async fn pending(&self, agency: &str, after: i64, limit: i64, deliver: bool) -> Result<Vec<InboxItem>> {
+        let mut conn = self.conn().await?;
+        let items = store::pending_items(&mut conn, agency, after, limit).await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let payload = match item.status {
+                Some(s) => Payload::Status(status_message(&s)),
+                None => {
+                    let doc = store::find_document(&mut conn, &item.document_id)
+                        .await?
+                        .ok_or_else(|| ExchangeError::Internal("inbox item without document".into()))?;
+                    if deliver && store::mark_delivered(&mut conn, &item.document_id, agency, now_micros()).await? {
+                        self.notifier.notify(&document_key(&item.document_id));
+                    }
+                    Payload::Document(doc.header)
+                }
+            };
+            out.push(InboxItem {
+                item_id: item.item_id as u64,
+                created_at: Some(timestamp(item.created_at)),
+                payload: Some(payload),
+            });
+        }
+        Ok(out)
+    }
+
+    /// A document for its sender or one of its recipients (marking it delivered to the latter).
+    pub async fn fetch(&self, caller: &str, document_id: &str) -> Result<DocumentHeader> {
+        domain::parse_document_id("document_id", document_id)?;
+        let mut conn = self.conn().await?;
+        let doc = store::find_document(&mut conn, document_id)
+            .await?
+            .ok_or_else(|| ExchangeError::NotFound(format!("document_id: no document {document_id}")))?;
+        if doc.sender != caller {
+            if store::leg(&mut conn, document_id, caller).await?.is_none() {
+                return Err(not_yours(document_id));
+            }
+            if store::mark_delivered(&mut conn, document_id, caller, now_micros()).await? {
+                self.notifier.notify(&document_key(document_id));
+            }
+        }
+        Ok(doc.header)
+    }
+
+    pub async fn open_attachment(&self, info: &AttachmentInfo) -> Result<tokio::fs::File> {
+        self.blobs.open_blob(&info.sha256).await.map_err(io_unavailable)
+    }
+
+    /// The recipient has stored the document: status 01.
+    pub async fn acknowledge(&self, recipient: &str, document_id: &str) -> Result<bool> {
+        domain::parse_document_id("document_id", document_id)?;
+        let now = now_micros();
+        let mut tx = self.pool.begin().await?;
+        let sender = self.recipient_leg(&mut tx, recipient, document_id).await?.0;
+        if !store::mark_acknowledged(&mut tx, document_id, recipient, now).await? {
+            return Ok(false);
+        }
+        let row = StatusRow {
+            seq: 0,
+            document_id: document_id.to_string(),
+            recipient: recipient.to_string(),
+            code: status::ARRIVED.to_string(),
+            reported_by: recipient.to_string(),
+            description: String::new(),
+            staff_info: String::new(),
+            at: now,
+        };
+        let seq = store::insert_status(&mut tx, &row).await?;
+        store::insert_inbox_item(&mut tx, &sender, store::KIND_STATUS, document_id, Some(seq), now).await?;
+        tx.commit().await?;
+        self.notify_sender(&sender, document_id);
+        Ok(true)
+    }
+
+    fn notify_sender(&self, sender: &str, document_id: &str) {
+        self.notifier.notify(&inbox_key(sender));
+        self.notifier.notify(&document_key(document_id));
+    }
+
+    /// The sender and the leg of a recipient, or why the caller may not act on it.
+    async fn recipient_leg(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        recipient: &str,
+        document_id: &str,
+    ) -> Result<(String, store::Leg)> {
+        let doc = store::find_document(&mut *conn, document_id)
+            .await?
+            .ok_or_else(|| ExchangeError::NotFound(format!("document_id: no document {document_id}")))?;
+        let leg = store::leg(conn, document_id, recipient).await?;
+        match leg {
+            Some(leg) => Ok((doc.sender, leg)),
+            None if doc.sender == recipient => Err(ExchangeError::PermissionDenied(format!(
+                "document_id: you sent {document_id}; only its recipients acknowledge it or report its status"
+            ))),
+            None => Err(not_yours(document_id)),
+        }
+    }
+
+    pub async fn confirm_status_messages(&self, agency: &str, item_ids: &[u64]) -> Result<u32> {
+        let now = now_micros();
+        let mut tx = self.pool.begin().await?;
+        let mut confirmed = 0;
+        for (i, id) in item_ids.iter().enumerate() {
+            let id = i64::try_from(*id)
+                .map_err(|_| ExchangeError::invalid(format!("item_ids[{i}]"), "out of range"))?;
+            match store::confirm_status_item(&mut tx, agency, id, now).await? {
+                None => {
+                    return Err(ExchangeError::NotFound(format!(
+                        "item_ids[{i}]: no item {id} in your inbox"
+                    )));
+                }
+                Some(false) => {
+                    return Err(ExchangeError::FailedPrecondition(format!(
+                        "item_ids[{i}]: item {id} is a document; acknowledge it with AcknowledgeDocument"
+                    )));
+                }
+                Some(true) => confirmed += 1,
+            }
+        }
+        tx.commit().await?;
+        Ok(confirmed)
+    }
+
+    /// A recipient reports a business status or answers a revoke request.
+    pub async fn report_status(
+        &self,
+        recipient: &str,
+        document_id: &str,
+        code: &str,
+        description: &str,
+        staff_info: &str,
+    ) -> Result<StatusMessage> {
+        domain::parse_document_id("document_id", document_id)?;
+        let now = now_micros();
+        let mut tx = self.pool.begin().await?;
+        let (sender, leg) = self.recipient_leg(&mut tx, recipient, document_id).await?;
+        let revoke = RevokeState::from_i64(leg.revoke_state);
+        let changed = match domain::check_report(code, description, &leg.current_status, revoke)? {
+            StatusEffect::Business => {
+                store::set_current_status(&mut tx, document_id, recipient, &leg.current_status, code).await?
+            }
+            StatusEffect::RevokeAnswer(state) => {
+                store::set_revoke_state(&mut tx, document_id, recipient, leg.revoke_state, state as i64).await?
+            }
+        };
+        if !changed {
+            return Err(ExchangeError::FailedPrecondition(
+                "code: the document's status changed while this report was made; read it again and retry".into(),
+            ));
+        }
+        let row = StatusRow {
+            seq: 0,
+            document_id: document_id.to_string(),
+            recipient: recipient.to_string(),
+            code: code.to_string(),
+            reported_by: recipient.to_string(),
+            description: description.to_string(),
+            staff_info: staff_info.to_string(),
+            at: now,
+        };
+        let seq = store::insert_status(&mut tx, &row).await?;
+        store::insert_inbox_item(&mut tx, &sender, store::KIND_STATUS, document_id, Some(seq), now).await?;
+        tx.commit().await?;
+        self.notify_sender(&sender, document_id);
+        Ok(status_message(&row))
+    }
+
+    /// The sender asks every recipient to revoke (13).
+    pub async fn revoke(&self, sender: &str, document_id: &str, reason: &str) -> Result<Vec<String>> {
+        domain::parse_document_id("document_id", document_id)?;
+        if reason.trim().is_empty() {
+            return Err(ExchangeError::invalid("reason", "is required to revoke a document"));
+        }
+        let now = now_micros();
+        let mut tx = self.pool.begin().await?;
+        let doc = store::find_document(&mut tx, document_id)
+            .await?
+            .ok_or_else(|| ExchangeError::NotFound(format!("document_id: no document {document_id}")))?;
+        if doc.sender != sender {
+            return Err(ExchangeError::PermissionDenied(format!(
+                "document_id: only the sender ({}) may revoke {document_id}",
+                doc.sender
+            )));
+        }
+        let mut asked = Vec::new();
+        for leg in store::legs(&mut tx, document_id).await? {
+            if leg.revoke_state != RevokeState::None as i64
+                || !store::set_revoke_state(&mut tx, document_id, &leg.recipient, 0, RevokeState::Requested as i64).await?
+            {
+                continue;
+            }
+            let row = StatusRow {
+                seq: 0,
+                document_id: document_id.to_string(),
+                recipient: leg.recipient.clone(),
+                code: status::REVOKE_REQUESTED.to_string(),
+                reported_by: sender.to_string(),
+                description: reason.to_string(),
+                staff_info: String::new(),
+                at: now,
+            };
+            let seq = store::insert_status(&mut tx, &row).await?;
+            store::insert_inbox_item(&mut tx, &leg.recipient, store::KIND_STATUS, document_id, Some(seq), now).await?;
+            asked.push(leg.recipient);
+        }
+        if asked.is_empty() {
+            return Err(ExchangeError::FailedPrecondition(format!(
+                "document_id: a revoke of {document_id} was already requested from every recipient"
+            )));
+        }
+        tx.commit().await?;
+        for r in &asked {
+            self.notifier.notify(&inbox_key(r));
+        }
+        self.notifier.notify(&document_key(document_id));
+        Ok(asked)
+    }
+
+    /// The sender's view of one document.
+    pub async fn sent_view(&self, sender: &str, document_id: &str) -> Result<SentDocumentView> {
+        domain::parse_document_id("document_id", document_id)?;
+        let mut conn = self.conn().await?;
+        let doc = store::find_document(&mut conn, document_id)
+            .await?
+            .ok_or_else(|| ExchangeError::NotFound(format!("document_id: no document {document_id}")))?;
+        if doc.sender != sender {
+            return Err(ExchangeError::PermissionDenied(format!(
+                "document_id: only the sender of {document_id} sees its delivery view"
+            )));
+        }
+        view_of(&mut conn, &doc).await
+    }
+
+    /// The sender's documents, newest first, paged by sequence.
+    pub async fn list_sent(&self, sender: &str, limit: u32, page_token: &str) -> Result<(Vec<SentDocumentView>, String)> {
+        let before = if page_token.is_empty() {
+            i64::MAX
+        } else {
+            page_token
+                .parse::<i64>()
+                .map_err(|_| ExchangeError::invalid("page_token", "is not a token this hub issued"))?
+        };
+        let limit = if limit == 0 { 50 } else { limit.min(500) } as i64;
+        let mut conn = self.conn().await?;
+        let docs = store::sent_documents(&mut conn, sender, before, limit).await?;
+        let mut views = Vec::with_capacity(docs.len());
+        for d in &docs {
+            views.push(view_of(&mut conn, d).await?);
+        }
+        let next = if docs.len() as i64 == limit {
+            docs.last().map(|d| d.seq.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok((views, next))
+    }
+
+    // Directory.
+
+    pub async fn list_agencies(&self) -> Result<Vec<Agency>> {
+        store::list_agencies(&mut *self.conn().await?).await
+    }
+
+    pub async fn get_agency(&self, code: &str) -> Result<Agency> {
+        domain::check_agency_code("code", code)?;
+        store::get_agency(&mut *self.conn().await?, code)
+            .await?
+            .ok_or_else(|| ExchangeError::NotFound(format!("code: no agency {code} is registered at this hub")))
+    }
+
+    pub async fn register_agency(&self, agency: Agency) -> Result<bool> {
+        domain::check_agency_code("agency.code", &agency.code)?;
+        if agency.name.trim().is_empty() {
+            return Err(ExchangeError::invalid("agency.name", "is required"));
+        }
+        store::upsert_agency(&mut *self.conn().await?, &agency, now_micros()).await
+    }
+
+    pub async fn remove_agency(&self, code: &str) -> Result<()> {
+        domain::check_agency_code("code", code)?;
+        if store::remove_agency(&mut *self.conn().await?, code).await? {
+            Ok(())
+        } else {
+            Err(ExchangeError::NotFound(format!("code: no agency {code} is registered at this hub")))
+        }
+    }
+
+    /// Registers the seed agencies that are not registered yet (an operator's changes stay).
+    pub async fn seed_agencies(&self, agencies: &[Agency]) -> Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for (i, a) in agencies.iter().enumerate() {
+            domain::check_agency_code(&format!("seed[{i}].code"), &a.code)?;
+            if store::insert_agency_if_absent(&mut tx, a, now_micros()).await? {
+                added += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+}
+
+fn not_yours(document_id: &str) -> ExchangeError {
+    ExchangeError::PermissionDenied(format!(
+        "document_id: {document_id} is not addressed to you; an agency reads only its own documents"
+    ))
+}
+
+fn io_unavailable(e: std::io::Error) -> ExchangeError {
+    tracing::error!(error = %e, "attachment store I/O failed");
+    ExchangeError::Unavailable(format!("the attachment store failed, retry later: {e}"))
+}
+
+fn status_message(s: &StatusRow) -> StatusMessage {
+    StatusMessage {
+        document_id: s.document_id.clone(),
+        from: s.reported_by.clone(),
+        code: s.code.clone(),
+        description: s.description.clone(),
+        at: Some(timestamp(s.at)),
+        staff_info: s.staff_info.clone(),
+    }
+}
+
+async fn view_of(conn: &mut sqlx::AnyConnection, doc: &store::StoredDocument) -> Result<SentDocumentView> {
+    let id = &doc.header.document_id;
+    let statuses = store::statuses_of(&mut *conn, id).await?;
+    let recipients = store::legs(conn, id)
+        .await?
+        .into_iter()
+        .map(|leg| RecipientView {
+            transport_state: match leg.transport_state {
+                store::TRANSPORT_QUEUED => TransportState::Queued,
+                store::TRANSPORT_DELIVERED => TransportState::Delivered,
+                store::TRANSPORT_ACKNOWLEDGED => TransportState::Acknowledged,
+                _ => TransportState::Unspecified,
+            } as i32,
+            delivered_at: leg.delivered_at.map(timestamp),
+            acknowledged_at: leg.acknowledged_at.map(timestamp),
+            current_status: leg.current_status.clone(),
+            statuses: statuses
+                .iter()
+                .filter(|s| s.recipient == leg.recipient)
+                .map(status_message)
+                .collect(),
+            revoke_state: match RevokeState::from_i64(leg.revoke_state) {
+                RevokeState::None => PbRevokeState::Unspecified,
+                RevokeState::Requested => PbRevokeState::Requested,
+                RevokeState::Accepted => PbRevokeState::Accepted,
+                RevokeState::Refused => PbRevokeState::Refused,
+            } as i32,
+            agency_code: leg.recipient,
+        })
+        .collect();
+    Ok(SentDocumentView {
+        document_id: id.clone(),
+        subject: doc.header.subject.clone(),
+        accepted_at: Some(timestamp(doc.accepted_at)),
+        recipients,
+    })
+}
+
+/// Shared handle used by the gRPC adapter.
+pub type SharedExchange = Arc<Exchange>;

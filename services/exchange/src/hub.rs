@@ -1,0 +1,238 @@
+//! Configuration and start-up of an exchange hub.
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+
+use clap::Parser;
+use lienthong_api::exchange::v1::{
+    Agency, directory_service_server::DirectoryServiceServer,
+    exchange_service_server::ExchangeServiceServer,
+};
+use lienthong_platform::{
+    authz::{Policy, admin, agency, anyone},
+    config::ServerArgs,
+    db,
+    server::{self, ServeOptions, ServerError},
+    shutdown::Shutdown,
+    tls::{ReloadableServerConfig, TlsError},
+};
+use serde::Deserialize;
+use thiserror::Error;
+use tokio::{net::TcpListener, task::JoinHandle};
+
+use crate::{
+    app::Exchange,
+    domain::Limits,
+    error::ExchangeError,
+    grpc::{DirectoryApi, ExchangeApi},
+    notify::Notifier,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The seed agencies built into the binary (`seed/agencies.json`).
+pub const BUILTIN_SEED: &str = include_str!("../seed/agencies.json");
+
+/// `lienthong-exchange`: the exchange hub.
+#[derive(Parser, Clone, Debug)]
+#[command(name = "lienthong-exchange", version, about)]
+pub struct ExchangeArgs {
+    /// Address to listen on (mutual TLS only; there is no plaintext port).
+    #[arg(long, env = "LIENTHONG_EXCHANGE_LISTEN", default_value = "127.0.0.1:7443")]
+    pub listen: SocketAddr,
+
+    /// This hub's id, written into the TraceHeader of every document it accepts (e.g. H48).
+    #[arg(long, env = "LIENTHONG_HUB_ID", default_value = "H48")]
+    pub hub_id: String,
+
+    /// JSON file of agencies registered at start when absent ([{"code": ..., "name": ...}]);
+    /// default: the built-in seed.
+    #[arg(long, env = "LIENTHONG_SEED_AGENCIES")]
+    pub seed_agencies: Option<PathBuf>,
+
+    /// Largest attachment accepted, in bytes.
+    #[arg(long, env = "LIENTHONG_MAX_ATTACHMENT_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_attachment_bytes: u64,
+
+    /// Most attachments per document.
+    #[arg(long, env = "LIENTHONG_MAX_ATTACHMENTS", default_value_t = 50)]
+    pub max_attachments: usize,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error("attachment store {0}: {1}")]
+    Blobs(PathBuf, std::io::Error),
+    #[error("seed agencies {0}: {1}")]
+    Seed(String, String),
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+/// Who may call what on the exchange hub. Everything not listed is refused.
+pub fn policy(trust_domain: &str) -> Policy {
+    Policy::new(trust_domain)
+        .with_standard_services()
+        .allow("/lienthong.exchange.v1.ExchangeService/", agency, "agencies")
+        .allow("/lienthong.exchange.v1.DirectoryService/ListAgencies", anyone, "any identity")
+        .allow("/lienthong.exchange.v1.DirectoryService/GetAgency", anyone, "any identity")
+        .allow("/lienthong.exchange.v1.DirectoryService/RegisterAgency", admin, "admins")
+        .allow("/lienthong.exchange.v1.DirectoryService/RemoveAgency", admin, "admins")
+}
+
+#[derive(Deserialize)]
+struct SeedAgency {
+    code: String,
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    website: String,
+}
+
+fn parse_seed(origin: &str, json: &str) -> Result<Vec<Agency>, StartError> {
+    let seeds: Vec<SeedAgency> =
+        serde_json::from_str(json).map_err(|e| StartError::Seed(origin.into(), e.to_string()))?;
+    Ok(seeds
+        .into_iter()
+        .map(|s| Agency {
+            code: s.code,
+            name: s.name,
+            email: s.email,
+            phone: s.phone,
+            address: s.address,
+            website: s.website,
+        })
+        .collect())
+}
+
+/// A hub that is running.
+pub struct RunningHub {
+    pub addr: SocketAddr,
+    pub shutdown: Shutdown,
+    pub app: Arc<Exchange>,
+    task: JoinHandle<Result<(), ServerError>>,
+}
+
+impl RunningHub {
+    /// Waits until the server stops (after the shutdown signal).
+    pub async fn wait(self) -> Result<(), ServerError> {
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "server task failed");
+                Ok(())
+            }
+        }
+    }
+
+    /// Shuts down gracefully and waits.
+    pub async fn stop(self) -> Result<(), ServerError> {
+        self.shutdown.trigger();
+        self.wait().await
+    }
+}
+
+/// Opens the database and the attachment store, seeds the directory and starts serving.
+pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub, StartError> {
+    let tls = ReloadableServerConfig::load(args.server.tls_files())?;
+    if args.server.tls_crl.is_none() {
+        tracing::warn!("no CRL configured (LIENTHONG_TLS_CRL): revoked certificates will be accepted");
+    }
+    let url = args.server.database_url("exchange");
+    let pool = db::connect(&url, &MIGRATOR, args.server.db_pool_size).await?;
+    let blob_dir = args.server.data_dir.join("blobs");
+    let blobs = crate::blobs::BlobStore::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir, e))?;
+    let app = Arc::new(Exchange {
+        pool: pool.clone(),
+        blobs,
+        notifier: Notifier::default(),
+        limits: Limits {
+            max_attachment_bytes: args.max_attachment_bytes,
+            max_attachments: args.max_attachments,
+            ..Limits::default()
+        },
+        hub_id: args.hub_id.clone(),
+    });
+
+    let seed = match &args.seed_agencies {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .map_err(|e| StartError::Seed(path.display().to_string(), e.to_string()))?;
+            parse_seed(&path.display().to_string(), &json)?
+        }
+        None => parse_seed("built-in seed", BUILTIN_SEED)?,
+    };
+    let added = app
+        .seed_agencies(&seed)
+        .await
+        .map_err(|e: ExchangeError| StartError::Seed("seed".into(), e.to_string()))?;
+
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| StartError::Listen(args.listen, e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Listen(args.listen, e))?;
+
+    let mut routes = tonic::service::Routes::builder();
+    routes.add_service(ExchangeServiceServer::new(ExchangeApi::new(app.clone(), shutdown.clone())));
+    routes.add_service(DirectoryServiceServer::new(DirectoryApi::new(app.clone())));
+    const SERVICES: &[&str] = &[
+        "lienthong.exchange.v1.ExchangeService",
+        "lienthong.exchange.v1.DirectoryService",
+    ];
+    server::add_standard_services(
+        &mut routes,
+        pool,
+        SERVICES,
+        &[lienthong_api::FILE_DESCRIPTOR_SET],
+        shutdown.clone(),
+    )
+    .await?;
+
+    let reloader = tls.spawn_reloader(args.server.tls_reload_interval());
+    let options = ServeOptions {
+        tls,
+        policy: policy(&args.server.trust_domain),
+        max_connection_age: args.server.max_connection_age(),
+        shutdown: shutdown.clone(),
+        shutdown_grace: args.server.shutdown_grace(),
+    };
+    let routes = routes.routes();
+    let task = tokio::spawn(async move {
+        let result = server::serve(listener, routes, options).await;
+        reloader.abort();
+        result
+    });
+    tracing::info!(%addr, hub_id = %args.hub_id, database = %redact(&url), seeded = added, "exchange hub listening (mTLS)");
+    Ok(RunningHub {
+        addr,
+        shutdown,
+        app,
+        task,
+    })
+}
+
+/// A database URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,205 @@
+//! A hub per test: in-process, on port 0, real mutual TLS with a PKI generated at run time,
+//! a fresh SQLite file or PostgreSQL database.
+use std::{path::PathBuf, sync::Mutex, time::Duration};
+
+use lienthong_api::exchange::v1::{
+    Agency, AttachmentChunk, AttachmentInfo, DocumentHeader, SendDocumentRequest,
+    SendDocumentResponse, directory_service_client::DirectoryServiceClient,
+    exchange_service_client::ExchangeServiceClient, send_document_request::Part,
+};
+use lienthong_exchange::hub::{ExchangeArgs, RunningHub, start};
+use lienthong_platform::{
+    Identity,
+    client::{TracedChannel, connect},
+    config::ServerArgs,
+    db::Backend,
+    pki::DevCa,
+    shutdown::Shutdown,
+    testing::TestDb,
+    tls::TlsFiles,
+};
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+
+pub const TRUST_DOMAIN: &str = "lienthong.test";
+pub const H48: &str = "000.00.00.H48";
+pub const G22: &str = "000.00.00.G22";
+pub const STTTT: &str = "000.00.12.H48";
+pub const SCT: &str = "000.00.09.H48";
+
+pub struct TestHub {
+    pub hub: Option<RunningHub>,
+    pub dir: TempDir,
+    pub pki: Mutex<DevCa>,
+    pub db: Option<TestDb>,
+    pub url: String,
+}
+
+pub struct Options {
+    pub max_attachment_bytes: u64,
+    pub tls_reload_secs: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_attachment_bytes: 1024 * 1024,
+            tls_reload_secs: 60.0,
+        }
+    }
+}
+
+pub async fn spawn_hub(backend: Backend) -> TestHub {
+    spawn_hub_with(backend, Options::default()).await
+}
+
+pub async fn spawn_hub_with(backend: Backend, options: Options) -> TestHub {
+    lienthong_platform::tls::install_crypto_provider();
+    lienthong_platform::telemetry::install_propagator();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut pki = DevCa::init(&dir.path().join("pki"), TRUST_DOMAIN).expect("pki init");
+    let hub_files = pki.issue(&Identity::Hub("H48".into()), &[]).expect("hub cert");
+    let db = TestDb::new(backend).await;
+    let args = ExchangeArgs {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        hub_id: "H48".into(),
+        seed_agencies: None,
+        max_attachment_bytes: options.max_attachment_bytes,
+        max_attachments: 10,
+        server: ServerArgs {
+            data_dir: dir.path().join("data"),
+            database_url: db.url.clone(),
+            db_pool_size: 5,
+            tls_cert: hub_files.cert,
+            tls_key: hub_files.key,
+            tls_ca: hub_files.ca,
+            tls_crl: hub_files.crl,
+            tls_reload_secs: options.tls_reload_secs,
+            trust_domain: TRUST_DOMAIN.into(),
+            max_connection_age_secs: 3600.0,
+            shutdown_grace_secs: 2.0,
+        },
+    };
+    let hub = start(args, Shutdown::new()).await.expect("hub starts");
+    let url = format!("https://127.0.0.1:{}", hub.addr.port());
+    TestHub {
+        hub: Some(hub),
+        dir,
+        pki: Mutex::new(pki),
+        db: Some(db),
+        url,
+    }
+}
+
+impl TestHub {
+    /// Certificate files for an identity, issued on first use.
+    pub fn files(&self, id: &Identity) -> TlsFiles {
+        let mut pki = self.pki.lock().expect("pki lock");
+        let files = pki.files_for(id);
+        if files.cert.exists() {
+            files
+        } else {
+            pki.issue(id, &[]).expect("issue")
+        }
+    }
+
+    pub async fn channel(&self, id: &Identity) -> TracedChannel {
+        connect(&self.url, &self.files(id)).await.expect("connect")
+    }
+
+    pub async fn agency(&self, code: &str) -> ExchangeServiceClient<TracedChannel> {
+        ExchangeServiceClient::new(self.channel(&Identity::Agency(code.into())).await)
+    }
+
+    pub async fn directory(&self, id: &Identity) -> DirectoryServiceClient<TracedChannel> {
+        DirectoryServiceClient::new(self.channel(id).await)
+    }
+
+    pub fn revoke(&self, label: &str) {
+        self.pki.lock().expect("pki lock").revoke(label).expect("revoke");
+    }
+
+    pub fn pki_dir(&self) -> PathBuf {
+        self.dir.path().join("pki")
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(hub) = self.hub.take() {
+            hub.stop().await.expect("clean stop");
+        }
+        if let Some(db) = self.db.take() {
+            db.drop_db().await;
+        }
+    }
+}
+
+/// A document header from `from` to `to`, with attachments declared for `files`.
+pub fn header(from: &str, to: &[&str], number: u32, files: &[(&str, &[u8])]) -> DocumentHeader {
+    DocumentHeader {
+        from: Some(Agency {
+            code: from.into(),
+            ..Default::default()
+        }),
+        to: to
+            .iter()
+            .map(|c| Agency {
+                code: (*c).into(),
+                ..Default::default()
+            })
+            .collect(),
+        document_id: format!("{from},2026/11/26,{number}/UBND-TH"),
+        subject: format!("Văn bản số {number} về triển khai Kế hoạch 61/KH-UBND"),
+        attachments: files
+            .iter()
+            .map(|(name, data)| AttachmentInfo {
+                name: (*name).into(),
+                content_type: "application/pdf".into(),
+                size: data.len() as u64,
+                sha256: hex::encode(Sha256::digest(data)),
+                description: String::new(),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// Sends a header and the attachment bytes (in chunks of `chunk` bytes).
+pub async fn send(
+    client: &mut ExchangeServiceClient<TracedChannel>,
+    header: DocumentHeader,
+    files: &[&[u8]],
+) -> Result<SendDocumentResponse, tonic::Status> {
+    let mut msgs = vec![SendDocumentRequest {
+        part: Some(Part::Header(header)),
+    }];
+    for (i, data) in files.iter().enumerate() {
+        for piece in data.chunks(7000) {
+            msgs.push(SendDocumentRequest {
+                part: Some(Part::Chunk(AttachmentChunk {
+                    attachment_index: i as u32,
+                    data: piece.to_vec(),
+                })),
+            });
+        }
+    }
+    client
+        .send_document(tokio_stream::iter(msgs))
+        .await
+        .map(|r| r.into_inner())
+}
+
+/// Waits for a condition with a deadline, re-checking every 50 ms.
+pub async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while tokio::time::Instant::now() < deadline {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
