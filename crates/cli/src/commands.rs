@@ -157,13 +157,10 @@ async fn inbox(g: &Global, args: InboxArgs) -> Result<()> {
             0
         };
         if g.json {
-            println!(
-                "{}",
-                json!({
-                    "items": items.iter().map(render::inbox_item_json).collect::<Vec<_>>(),
-                    "confirmed_status_messages": confirmed,
-                })
-            );
+            // JSON Lines, as with --follow: one item per line.
+            for item in &items {
+                println!("{}", render::inbox_item_json(item));
+            }
         } else {
             if items.is_empty() {
                 println!("inbox empty: nothing pending");

@@ -2,7 +2,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use rustls_pki_types::{CertificateDer, pem::PemObject};
 use lienthong_api::exchange::v1::{
     directory_service_client::DirectoryServiceClient,
     exchange_service_client::ExchangeServiceClient,
@@ -13,6 +12,7 @@ use lienthong_platform::{
     pki::DevCa,
     tls::TlsFiles,
 };
+use rustls_pki_types::{CertificateDer, pem::PemObject};
 
 use crate::Global;
 
@@ -65,7 +65,11 @@ pub fn tls_files(global: &Global) -> Result<TlsFiles> {
             )
         })
     };
-    let cert = pick(&global.cert, from_pki.as_ref().map(|f| f.cert.clone()), "certificate")?;
+    let cert = pick(
+        &global.cert,
+        from_pki.as_ref().map(|f| f.cert.clone()),
+        "certificate",
+    )?;
     let key = pick(&global.key, from_pki.as_ref().map(|f| f.key.clone()), "key")?;
     let ca = pick(&global.ca, from_pki.as_ref().map(|f| f.ca.clone()), "CA")?;
     let crl = global
@@ -104,25 +108,35 @@ pub fn trust_domain(global: &Global) -> String {
 /// Connects to the hub with the chosen identity.
 pub async fn channel(global: &Global) -> Result<TracedChannel> {
     let files = tls_files(global)?;
-    connect(&global.endpoint, &files).await.map_err(|e| match e {
-        ClientError::Endpoint(url, e) => anyhow!(
-            "cannot connect to {url}: {}",
-            crate::render::error_chain(&e)
-        ),
-        other => anyhow::Error::new(other).context("client TLS configuration"),
-    })
+    connect(&global.endpoint, &files)
+        .await
+        .map_err(|e| match e {
+            ClientError::Endpoint(url, e) => anyhow!(
+                "cannot connect to {url}: {}",
+                crate::render::error_chain(&e)
+            ),
+            other => anyhow::Error::new(other).context("client TLS configuration"),
+        })
 }
 
 pub async fn exchange(global: &Global) -> Result<ExchangeServiceClient<TracedChannel>> {
-    Ok(ExchangeServiceClient::new(channel(global).await?)
+    Ok(exchange_on(channel(global).await?))
+}
+
+pub fn exchange_on(channel: TracedChannel) -> ExchangeServiceClient<TracedChannel> {
+    ExchangeServiceClient::new(channel)
         .max_decoding_message_size(MAX_MESSAGE)
-        .max_encoding_message_size(MAX_MESSAGE))
+        .max_encoding_message_size(MAX_MESSAGE)
 }
 
 pub async fn directory(global: &Global) -> Result<DirectoryServiceClient<TracedChannel>> {
-    Ok(DirectoryServiceClient::new(channel(global).await?)
+    Ok(directory_on(channel(global).await?))
+}
+
+pub fn directory_on(channel: TracedChannel) -> DirectoryServiceClient<TracedChannel> {
+    DirectoryServiceClient::new(channel)
         .max_decoding_message_size(MAX_MESSAGE)
-        .max_encoding_message_size(MAX_MESSAGE))
+        .max_encoding_message_size(MAX_MESSAGE)
 }
 
 /// The agency the caller's certificate belongs to: `--as` when it names an agency, otherwise
@@ -146,5 +160,26 @@ pub fn caller_agency(global: &Global) -> Result<String> {
             "the certificate {} is {other}, not an agency; only agencies send documents",
             files.cert.display()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_takes_codes_and_labels() {
+        assert!(
+            matches!(parse_as("000.00.00.H48"), Ok(Identity::Agency(c)) if c == "000.00.00.H48")
+        );
+        assert!(
+            matches!(parse_as("agency-000.00.12.H48"), Ok(Identity::Agency(c)) if c == "000.00.12.H48")
+        );
+        assert!(matches!(parse_as("admin-operator"), Ok(Identity::Admin(n)) if n == "operator"));
+        assert!(matches!(parse_as("service-tasks"), Ok(Identity::Service(n)) if n == "tasks"));
+        assert!(matches!(parse_as("hub-H48"), Ok(Identity::Hub(n)) if n == "H48"));
+        assert!(parse_as("admin-").is_err());
+        assert!(parse_as("operator").is_err());
+        assert!(parse_as("../etc").is_err());
     }
 }

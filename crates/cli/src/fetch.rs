@@ -141,7 +141,9 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
             };
             let index = usize::try_from(chunk.attachment_index)?;
             if index >= header.attachments.len() {
-                bail!("the hub sent bytes for attachment {index}, which the header does not declare");
+                bail!(
+                    "the hub sent bytes for attachment {index}, which the header does not declare"
+                );
             }
             if current.as_ref().map(|w| w.index) != Some(index) {
                 if let Some(w) = current.take() {

@@ -29,6 +29,7 @@ pub struct Cli {
 
 /// Options every command takes.
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// The exchange hub to talk to.
     #[arg(
@@ -150,7 +151,7 @@ fn main() -> ExitCode {
 
 /// `error: <gRPC code name> (<number>): <message>` for a failed call; the error chain otherwise.
 fn describe_error(e: &anyhow::Error) -> String {
-    for cause in e.chain() {
+    for (depth, cause) in e.chain().enumerate() {
         if let Some(status) = cause.downcast_ref::<tonic::Status>() {
             let code = status.code();
             let message = status.message();
@@ -159,17 +160,11 @@ fn describe_error(e: &anyhow::Error) -> String {
             } else {
                 message
             };
-            let context = if std::ptr::eq(cause, e.as_ref()) {
+            // Context added on the way up (e.g. a local failure that explains the call's).
+            let context = if depth == 0 {
                 String::new()
             } else {
-                // Context added on the way up (e.g. which file), then the status.
-                let mut outer: Vec<String> = Vec::new();
-                for c in e.chain() {
-                    if std::ptr::eq(c, cause) {
-                        break;
-                    }
-                    outer.push(c.to_string());
-                }
+                let outer: Vec<String> = e.chain().take(depth).map(|c| c.to_string()).collect();
                 format!(" [{}]", outer.join(": "))
             };
             return format!("error: {code:?} ({}): {message}{context}", code as i32);

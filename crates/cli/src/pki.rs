@@ -90,9 +90,7 @@ impl IssueArgs {
         } else if let Some(a) = &self.admin {
             Ok(Identity::Admin(a.clone()))
         } else {
-            Err(anyhow!(
-                "pass one of --agency, --service, --hub or --admin"
-            ))
+            Err(anyhow!("pass one of --agency, --service, --hub or --admin"))
         }
     }
 }

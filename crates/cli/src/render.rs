@@ -314,7 +314,11 @@ pub fn sent_text(d: &SentDocumentView) -> String {
             revoke_name(r.revoke_state())
         );
         if r.delivered_at.is_some() {
-            let _ = writeln!(out, "      delivered    {}", ts_text(r.delivered_at.as_ref()));
+            let _ = writeln!(
+                out,
+                "      delivered    {}",
+                ts_text(r.delivered_at.as_ref())
+            );
         }
         if r.acknowledged_at.is_some() {
             let _ = writeln!(

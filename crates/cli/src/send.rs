@@ -1,12 +1,17 @@
 //! `lienthong send`: a header, then the attachments streamed from disk in 64 KiB chunks.
-use std::path::{Path, PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use lienthong_api::exchange::v1::{
     Agency, AttachmentChunk, AttachmentInfo, DocumentCode, DocumentHeader, DocumentType,
-    OtherInfo, PromulgationInfo, SendDocumentRequest, SignerInfo, send_document_request::Part,
+    ListAgenciesRequest, OtherInfo, PromulgationInfo, SendDocumentRequest, SignerInfo,
+    send_document_request::Part,
 };
+use lienthong_platform::client::TracedChannel;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::{OffsetDateTime, macros::format_description};
@@ -132,6 +137,23 @@ fn attachment_name(path: &Path) -> Result<String> {
         .ok_or_else(|| anyhow!("{}: not a file name in UTF-8", path.display()))
 }
 
+/// Agency names from the hub's directory, to fill the (informative) names in the header; empty
+/// when the directory cannot be read.
+async fn agency_names(channel: TracedChannel) -> HashMap<String, String> {
+    match conn::directory_on(channel)
+        .list_agencies(ListAgenciesRequest {})
+        .await
+    {
+        Ok(r) => r
+            .into_inner()
+            .agencies
+            .into_iter()
+            .map(|a| (a.code, a.name))
+            .collect(),
+        Err(_) => HashMap::new(),
+    }
+}
+
 /// Streams every attachment's bytes into the request channel, checking that each file still
 /// has its declared size.
 async fn produce_chunks(
@@ -214,19 +236,16 @@ pub async fn run(global: &Global, args: SendArgs) -> Result<()> {
     }
     let total: u64 = attachments.iter().map(|a| a.size).sum();
 
+    let channel = conn::channel(global).await?;
+    let names = agency_names(channel.clone()).await;
+    let agency = |code: &String| Agency {
+        code: code.clone(),
+        name: names.get(code).cloned().unwrap_or_default(),
+        ..Default::default()
+    };
     let header = DocumentHeader {
-        from: Some(Agency {
-            code: from.clone(),
-            ..Default::default()
-        }),
-        to: args
-            .to
-            .iter()
-            .map(|code| Agency {
-                code: code.clone(),
-                ..Default::default()
-            })
-            .collect(),
+        from: Some(agency(&from)),
+        to: args.to.iter().map(agency).collect(),
         document_id: document_id.clone(),
         code: Some(DocumentCode {
             code_number: number,
@@ -257,7 +276,7 @@ pub async fn run(global: &Global, args: SendArgs) -> Result<()> {
         ..Default::default()
     };
 
-    let mut client = conn::exchange(global).await?;
+    let mut client = conn::exchange_on(channel);
     let (tx, rx) = mpsc::channel::<SendDocumentRequest>(8);
     tx.send(SendDocumentRequest {
         part: Some(Part::Header(header)),
@@ -273,9 +292,19 @@ pub async fn run(global: &Global, args: SendArgs) -> Result<()> {
     let produced = producer.await.context("attachment reader task")?;
     let receipt = match (result, produced) {
         (Ok(r), Ok(())) => r.into_inner(),
-        (Ok(_), Err(e)) => return Err(e),
+        (Ok(r), Err(e)) => {
+            // The hub verified every declared digest, so what it accepted is what was declared.
+            eprintln!("warning: {e:#}");
+            r.into_inner()
+        }
         (Err(status), Ok(())) => return Err(status.into()),
-        (Err(status), Err(e)) => return Err(e.context(status)),
+        (Err(status), Err(e)) => {
+            return Err(anyhow!(
+                "{e:#} (the hub answered {:?}: {})",
+                status.code(),
+                status.message()
+            ));
+        }
     };
 
     if global.json {
@@ -312,4 +341,18 @@ pub async fn run(global: &Global, args: SendArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_from_extensions() {
+        assert_eq!(content_type(Path::new("a/QD.PDF")), "application/pdf");
+        assert_eq!(content_type(Path::new("x.txt")), "text/plain");
+        assert_eq!(content_type(Path::new("x.jpeg")), "image/jpeg");
+        assert_eq!(content_type(Path::new("x")), "application/octet-stream");
+        assert_eq!(content_type(Path::new("x.bin")), "application/octet-stream");
+    }
 }

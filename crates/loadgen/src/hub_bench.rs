@@ -108,10 +108,7 @@ pub async fn run(
     run_tag: &str,
     timeout: Duration,
 ) -> anyhow::Result<HubOutcome> {
-    anyhow::ensure!(
-        participants.len() >= 2,
-        "at least two agencies are needed"
-    );
+    anyhow::ensure!(participants.len() >= 2, "at least two agencies are needed");
     let in_flight: InFlight = Arc::new(Mutex::new(HashMap::with_capacity(concurrency * 2)));
     let (events, mut rx) = mpsc::unbounded_channel::<Event>();
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();

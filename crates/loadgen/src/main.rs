@@ -84,8 +84,8 @@ async fn main() -> anyhow::Result<()> {
 
     // The echo payload is as large as an encoded document header, so that both sides move
     // comparable bytes.
-    let payload_len = hub_bench::header(&codes[0], &codes[1], args.documents, "0000000000")
-        .encoded_len();
+    let payload_len =
+        hub_bench::header(&codes[0], &codes[1], args.documents, "0000000000").encoded_len();
     let backend = if args.database_url.is_some() {
         "PostgreSQL"
     } else {
@@ -97,7 +97,10 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // 1. Baseline.
-    eprintln!("echo baseline: {} calls of {payload_len} bytes…", args.echo_requests);
+    eprintln!(
+        "echo baseline: {} calls of {payload_len} bytes…",
+        args.echo_requests
+    );
     let echo = run_echo(&hub_files, &agency_files, &args, payload_len).await?;
 
     // 2. The hub.
@@ -118,9 +121,14 @@ async fn run_echo(
     let clients = echo::connect_all(server.addr, client_files).await?;
     let concurrency = args.concurrency as usize;
     // Warm-up (not measured): HTTP/2 windows, allocator, lazy statics.
-    echo::run(&clients, 200.min(args.echo_requests), concurrency, payload_len)
-        .await
-        .context("echo warm-up")?;
+    echo::run(
+        &clients,
+        200.min(args.echo_requests),
+        concurrency,
+        payload_len,
+    )
+    .await
+    .context("echo warm-up")?;
     let measured = echo::run(&clients, args.echo_requests, concurrency, payload_len)
         .await
         .context("echo baseline")?;
@@ -140,7 +148,12 @@ async fn run_hub(
     let seed: Vec<String> = codes
         .iter()
         .enumerate()
-        .map(|(i, code)| format!(r#"  {{"code": "{code}", "name": "Benchmark agency {}"}}"#, i + 1))
+        .map(|(i, code)| {
+            format!(
+                r#"  {{"code": "{code}", "name": "Benchmark agency {}"}}"#,
+                i + 1
+            )
+        })
         .collect();
     std::fs::write(&seed_path, format!("[\n{}\n]\n", seed.join(",\n")))
         .with_context(|| format!("writing {}", seed_path.display()))?;

@@ -85,16 +85,12 @@ impl Policy {
 
     /// Checks one call.
     pub fn check(&self, path: &str, id: &Identity) -> Result<(), Status> {
-        let entry = self
-            .rules
-            .iter()
-            .find(|(p, _, _)| *p == path)
-            .or_else(|| {
-                self.rules
-                    .iter()
-                    .filter(|(p, _, _)| p.ends_with('/') && path.starts_with(p))
-                    .max_by_key(|(p, _, _)| p.len())
-            });
+        let entry = self.rules.iter().find(|(p, _, _)| *p == path).or_else(|| {
+            self.rules
+                .iter()
+                .filter(|(p, _, _)| p.ends_with('/') && path.starts_with(p))
+                .max_by_key(|(p, _, _)| p.len())
+        });
         match entry {
             Some((_, rule, _)) if rule(id) => Ok(()),
             Some((_, _, who)) => Err(Status::permission_denied(format!(
@@ -201,9 +197,11 @@ mod tests {
 
     #[test]
     fn most_specific_rule_wins_and_default_denies() {
-        let policy = Policy::new("t")
-            .allow("/p.S/", agency, "agencies")
-            .allow("/p.S/Admin", admin, "admins");
+        let policy = Policy::new("t").allow("/p.S/", agency, "agencies").allow(
+            "/p.S/Admin",
+            admin,
+            "admins",
+        );
         let a = Identity::Agency("000.00.00.H48".into());
         let ad = Identity::Admin("ops".into());
         assert!(policy.check("/p.S/Send", &a).is_ok());

@@ -49,7 +49,11 @@ pub struct ServerArgs {
 
     /// Connections are closed (gracefully) after this many seconds, so that a revoked
     /// certificate cannot keep an old connection open. Clients reconnect transparently.
-    #[arg(long, env = "LIENTHONG_MAX_CONNECTION_AGE_SECS", default_value_t = 3600.0)]
+    #[arg(
+        long,
+        env = "LIENTHONG_MAX_CONNECTION_AGE_SECS",
+        default_value_t = 3600.0
+    )]
     pub max_connection_age_secs: f64,
 
     /// On SIGTERM, how long in-flight calls may take before the server stops anyway, in seconds.

@@ -44,24 +44,31 @@ impl Backend {
 
 /// The default database of a service: `<data_dir>/<service>.db`.
 pub fn sqlite_url_in(data_dir: &Path, service: &str) -> String {
-    format!("sqlite://{}?mode=rwc", data_dir.join(format!("{service}.db")).display())
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join(format!("{service}.db")).display()
+    )
 }
 
 /// Opens the pool and brings the schema up to date.
-pub async fn connect(url: &str, migrator: &Migrator, pg_pool_size: u32) -> Result<AnyPool, DbError> {
+pub async fn connect(
+    url: &str,
+    migrator: &Migrator,
+    pg_pool_size: u32,
+) -> Result<AnyPool, DbError> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of_url(url).ok_or_else(|| DbError::UnsupportedUrl(url.to_string()))?;
-    if backend == Backend::Sqlite {
-        if let Some(path) = url
+    if backend == Backend::Sqlite
+        && let Some(path) = url
             .strip_prefix("sqlite://")
             .map(|p| p.split('?').next().unwrap_or(p))
             .filter(|p| !p.is_empty() && *p != ":memory:")
-        {
-            if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| DbError::DataDir(parent.display().to_string(), e))?;
-            }
-        }
+        && let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| DbError::DataDir(parent.display().to_string(), e))?;
     }
     let options = AnyConnectOptions::from_str(url).map_err(DbError::Connect)?;
     let pool = match backend {

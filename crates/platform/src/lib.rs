@@ -15,8 +15,8 @@ pub mod pki;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;
-pub mod tls;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tls;
 
 pub use identity::Identity;

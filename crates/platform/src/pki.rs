@@ -20,8 +20,8 @@ use std::{
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose,
-    RevocationReason, RevokedCertParams, SanType, SerialNumber,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason,
+    RevokedCertParams, SanType, SerialNumber,
 };
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -102,7 +102,11 @@ impl DevCa {
         params.not_after = now + Duration::days(3650);
         let cert = params.self_signed(&key)?;
         write_atomic(&dir.join("ca.pem"), cert.pem().as_bytes(), false)?;
-        write_atomic(&dir.join("ca-key.pem"), key.serialize_pem().as_bytes(), true)?;
+        write_atomic(
+            &dir.join("ca-key.pem"),
+            key.serialize_pem().as_bytes(),
+            true,
+        )?;
         let mut ca = DevCa {
             dir: dir.to_path_buf(),
             index: Index {
@@ -181,7 +185,9 @@ impl DevCa {
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::default();
         params.distinguished_name = rcgen::DistinguishedName::new();
-        params.distinguished_name.push(DnType::CommonName, label.as_str());
+        params
+            .distinguished_name
+            .push(DnType::CommonName, label.as_str());
         params.serial_number = Some(SerialNumber::from(serial));
         let mut sans = vec![
             SanType::URI(spiffe_id.as_str().try_into()?),

@@ -175,7 +175,11 @@ async fn check_database(pool: &AnyPool, shutdown: &Shutdown) -> ServingStatus {
     if shutdown.is_triggered() {
         return ServingStatus::NotServing;
     }
-    match tokio::time::timeout(Duration::from_secs(5), sqlx::query("SELECT 1").execute(pool)).await
+    match tokio::time::timeout(
+        Duration::from_secs(5),
+        sqlx::query("SELECT 1").execute(pool),
+    )
+    .await
     {
         Ok(Ok(_)) => ServingStatus::Serving,
         Ok(Err(e)) => {

@@ -55,7 +55,9 @@ impl TestDb {
                 let admin = format!("{}/postgres", pg_admin_url());
                 let mut conn = sqlx::AnyConnection::connect(&admin)
                     .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required by the tests: {e}"));
+                    .unwrap_or_else(|e| {
+                        panic!("PostgreSQL at {admin} is required by the tests: {e}")
+                    });
                 conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .await
                     .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
@@ -74,7 +76,9 @@ impl TestDb {
             let admin = format!("{}/postgres", pg_admin_url());
             if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin).await {
                 let _ = conn
-                    .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
                     .await;
             }
         }

@@ -10,9 +10,7 @@ use std::{
 };
 
 use rustls::{
-    RootCertStore, ServerConfig,
-    client::WebPkiServerVerifier,
-    crypto::CryptoProvider,
+    RootCertStore, ServerConfig, client::WebPkiServerVerifier, crypto::CryptoProvider,
     server::WebPkiClientVerifier,
 };
 use rustls_pki_types::{

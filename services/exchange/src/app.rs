@@ -120,14 +120,21 @@ impl Exchange {
         if writer.written() != info.size {
             return Err(ExchangeError::invalid(
                 format!("attachments[{i}].size"),
-                format!("declared {} bytes but {} arrived", info.size, writer.written()),
+                format!(
+                    "declared {} bytes but {} arrived",
+                    info.size,
+                    writer.written()
+                ),
             ));
         }
         let digest = writer.digest();
         if digest != info.sha256 {
             return Err(ExchangeError::invalid(
                 format!("attachments[{i}].sha256"),
-                format!("declared {} but the content hashes to {digest}", info.sha256),
+                format!(
+                    "declared {} but the content hashes to {digest}",
+                    info.sha256
+                ),
             ));
         }
         writer.commit(&self.blobs).await.map_err(io_unavailable)?;
@@ -141,7 +148,10 @@ impl Exchange {
         if index >= send.header.attachments.len() {
             return Err(ExchangeError::invalid(
                 "chunk.attachment_index",
-                format!("{index} is not a declared attachment (there are {})", send.header.attachments.len()),
+                format!(
+                    "{index} is not a declared attachment (there are {})",
+                    send.header.attachments.len()
+                ),
             ));
         }
         while send.current < index {
@@ -157,7 +167,10 @@ impl Exchange {
         if send.writer.is_none() {
             send.writer = Some(self.blobs.writer().await.map_err(io_unavailable)?);
         }
-        let writer = send.writer.as_mut().ok_or_else(|| ExchangeError::Internal("no writer".into()))?;
+        let writer = send
+            .writer
+            .as_mut()
+            .ok_or_else(|| ExchangeError::Internal("no writer".into()))?;
         if writer.written() + data.len() as u64 > info.size {
             return Err(ExchangeError::invalid(
                 format!("attachments[{index}].size"),
@@ -218,7 +231,13 @@ impl Exchange {
 
     /// The agency's unacknowledged items after `after`; documents handed out are marked
     /// delivered when `deliver` is set (a subscription push), not when merely listed.
-    pub async fn pending(&self, agency: &str, after: i64, limit: i64, deliver: bool) -> Result<Vec<InboxItem>> {
+    pub async fn pending(
+        &self,
+        agency: &str,
+        after: i64,
+        limit: i64,
+        deliver: bool,
+    ) -> Result<Vec<InboxItem>> {
         let mut conn = self.conn().await?;
         let items = store::pending_items(&mut conn, agency, after, limit).await?;
         let mut out = Vec::with_capacity(items.len());
@@ -228,8 +247,13 @@ impl Exchange {
                 None => {
                     let doc = store::find_document(&mut conn, &item.document_id)
                         .await?
-                        .ok_or_else(|| ExchangeError::Internal("inbox item without document".into()))?;
-                    if deliver && store::mark_delivered(&mut conn, &item.document_id, agency, now_micros()).await? {
+                        .ok_or_else(|| {
+                            ExchangeError::Internal("inbox item without document".into())
+                        })?;
+                    if deliver
+                        && store::mark_delivered(&mut conn, &item.document_id, agency, now_micros())
+                            .await?
+                    {
                         self.notifier.notify(&document_key(&item.document_id));
                     }
                     Payload::Document(doc.header)
@@ -250,7 +274,9 @@ impl Exchange {
         let mut conn = self.conn().await?;
         let doc = store::find_document(&mut conn, document_id)
             .await?
-            .ok_or_else(|| ExchangeError::NotFound(format!("document_id: no document {document_id}")))?;
+            .ok_or_else(|| {
+                ExchangeError::NotFound(format!("document_id: no document {document_id}"))
+            })?;
         if doc.sender != caller {
             if store::leg(&mut conn, document_id, caller).await?.is_none() {
                 return Err(not_yours(document_id));
@@ -263,7 +289,10 @@ impl Exchange {
     }
 
     pub async fn open_attachment(&self, info: &AttachmentInfo) -> Result<tokio::fs::File> {
-        self.blobs.open_blob(&info.sha256).await.map_err(io_unavailable)
+        self.blobs
+            .open_blob(&info.sha256)
+            .await
+            .map_err(io_unavailable)
     }
 
     /// The recipient has stored the document: status 01.
@@ -286,7 +315,15 @@ impl Exchange {
             at: now,
         };
         let seq = store::insert_status(&mut tx, &row).await?;
-        store::insert_inbox_item(&mut tx, &sender, store::KIND_STATUS, document_id, Some(seq), now).await?;
+        store::insert_inbox_item(
+            &mut tx,
+            &sender,
+            store::KIND_STATUS,
+            document_id,
+            Some(seq),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.notify_sender(&sender, document_id);
         Ok(true)
@@ -306,7 +343,9 @@ impl Exchange {
     ) -> Result<(String, store::Leg)> {
         let doc = store::find_document(&mut *conn, document_id)
             .await?
-            .ok_or_else(|| ExchangeError::NotFound(format!("document_id: no document {document_id}")))?;
+            .ok_or_else(|| {
+                ExchangeError::NotFound(format!("document_id: no document {document_id}"))
+            })?;
         let leg = store::leg(conn, document_id, recipient).await?;
         match leg {
             Some(leg) => Ok((doc.sender, leg)),
@@ -358,10 +397,24 @@ impl Exchange {
         let revoke = RevokeState::from_i64(leg.revoke_state);
         let changed = match domain::check_report(code, description, &leg.current_status, revoke)? {
             StatusEffect::Business => {
-                store::set_current_status(&mut tx, document_id, recipient, &leg.current_status, code).await?
+                store::set_current_status(
+                    &mut tx,
+                    document_id,
+                    recipient,
+                    &leg.current_status,
+                    code,
+                )
+                .await?
             }
             StatusEffect::RevokeAnswer(state) => {
-                store::set_revoke_state(&mut tx, document_id, recipient, leg.revoke_state, state as i64).await?
+                store::set_revoke_state(
+                    &mut tx,
+                    document_id,
+                    recipient,
+                    leg.revoke_state,
+                    state as i64,
+                )
+                .await?
             }
         };
         if !changed {
@@ -380,23 +433,41 @@ impl Exchange {
             at: now,
         };
         let seq = store::insert_status(&mut tx, &row).await?;
-        store::insert_inbox_item(&mut tx, &sender, store::KIND_STATUS, document_id, Some(seq), now).await?;
+        store::insert_inbox_item(
+            &mut tx,
+            &sender,
+            store::KIND_STATUS,
+            document_id,
+            Some(seq),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.notify_sender(&sender, document_id);
         Ok(status_message(&row))
     }
 
     /// The sender asks every recipient to revoke (13).
-    pub async fn revoke(&self, sender: &str, document_id: &str, reason: &str) -> Result<Vec<String>> {
+    pub async fn revoke(
+        &self,
+        sender: &str,
+        document_id: &str,
+        reason: &str,
+    ) -> Result<Vec<String>> {
         domain::parse_document_id("document_id", document_id)?;
         if reason.trim().is_empty() {
-            return Err(ExchangeError::invalid("reason", "is required to revoke a document"));
+            return Err(ExchangeError::invalid(
+                "reason",
+                "is required to revoke a document",
+            ));
         }
         let now = now_micros();
         let mut tx = self.pool.begin().await?;
         let doc = store::find_document(&mut tx, document_id)
             .await?
-            .ok_or_else(|| ExchangeError::NotFound(format!("document_id: no document {document_id}")))?;
+            .ok_or_else(|| {
+                ExchangeError::NotFound(format!("document_id: no document {document_id}"))
+            })?;
         if doc.sender != sender {
             return Err(ExchangeError::PermissionDenied(format!(
                 "document_id: only the sender ({}) may revoke {document_id}",
@@ -406,7 +477,14 @@ impl Exchange {
         let mut asked = Vec::new();
         for leg in store::legs(&mut tx, document_id).await? {
             if leg.revoke_state != RevokeState::None as i64
-                || !store::set_revoke_state(&mut tx, document_id, &leg.recipient, 0, RevokeState::Requested as i64).await?
+                || !store::set_revoke_state(
+                    &mut tx,
+                    document_id,
+                    &leg.recipient,
+                    0,
+                    RevokeState::Requested as i64,
+                )
+                .await?
             {
                 continue;
             }
@@ -421,7 +499,15 @@ impl Exchange {
                 at: now,
             };
             let seq = store::insert_status(&mut tx, &row).await?;
-            store::insert_inbox_item(&mut tx, &leg.recipient, store::KIND_STATUS, document_id, Some(seq), now).await?;
+            store::insert_inbox_item(
+                &mut tx,
+                &leg.recipient,
+                store::KIND_STATUS,
+                document_id,
+                Some(seq),
+                now,
+            )
+            .await?;
             asked.push(leg.recipient);
         }
         if asked.is_empty() {
@@ -443,7 +529,9 @@ impl Exchange {
         let mut conn = self.conn().await?;
         let doc = store::find_document(&mut conn, document_id)
             .await?
-            .ok_or_else(|| ExchangeError::NotFound(format!("document_id: no document {document_id}")))?;
+            .ok_or_else(|| {
+                ExchangeError::NotFound(format!("document_id: no document {document_id}"))
+            })?;
         if doc.sender != sender {
             return Err(ExchangeError::PermissionDenied(format!(
                 "document_id: only the sender of {document_id} sees its delivery view"
@@ -453,13 +541,18 @@ impl Exchange {
     }
 
     /// The sender's documents, newest first, paged by sequence.
-    pub async fn list_sent(&self, sender: &str, limit: u32, page_token: &str) -> Result<(Vec<SentDocumentView>, String)> {
+    pub async fn list_sent(
+        &self,
+        sender: &str,
+        limit: u32,
+        page_token: &str,
+    ) -> Result<(Vec<SentDocumentView>, String)> {
         let before = if page_token.is_empty() {
             i64::MAX
         } else {
-            page_token
-                .parse::<i64>()
-                .map_err(|_| ExchangeError::invalid("page_token", "is not a token this hub issued"))?
+            page_token.parse::<i64>().map_err(|_| {
+                ExchangeError::invalid("page_token", "is not a token this hub issued")
+            })?
         };
         let limit = if limit == 0 { 50 } else { limit.min(500) } as i64;
         let mut conn = self.conn().await?;
@@ -486,7 +579,9 @@ impl Exchange {
         domain::check_agency_code("code", code)?;
         store::get_agency(&mut *self.conn().await?, code)
             .await?
-            .ok_or_else(|| ExchangeError::NotFound(format!("code: no agency {code} is registered at this hub")))
+            .ok_or_else(|| {
+                ExchangeError::NotFound(format!("code: no agency {code} is registered at this hub"))
+            })
     }
 
     pub async fn register_agency(&self, agency: Agency) -> Result<bool> {
@@ -502,7 +597,9 @@ impl Exchange {
         if store::remove_agency(&mut *self.conn().await?, code).await? {
             Ok(())
         } else {
-            Err(ExchangeError::NotFound(format!("code: no agency {code} is registered at this hub")))
+            Err(ExchangeError::NotFound(format!(
+                "code: no agency {code} is registered at this hub"
+            )))
         }
     }
 
@@ -543,7 +640,10 @@ fn status_message(s: &StatusRow) -> StatusMessage {
     }
 }
 
-async fn view_of(conn: &mut sqlx::AnyConnection, doc: &store::StoredDocument) -> Result<SentDocumentView> {
+async fn view_of(
+    conn: &mut sqlx::AnyConnection,
+    doc: &store::StoredDocument,
+) -> Result<SentDocumentView> {
     let id = &doc.header.document_id;
     let statuses = store::statuses_of(&mut *conn, id).await?;
     let recipients = store::legs(conn, id)

@@ -12,7 +12,9 @@ pub fn check_agency_code(field: &str, code: &str) -> Result<()> {
     let rule = || {
         ExchangeError::invalid(
             field,
-            format!("{code:?} is not an agency code of the form DDD.CC.BB.Axx (e.g. 000.00.00.H48)"),
+            format!(
+                "{code:?} is not an agency code of the form DDD.CC.BB.Axx (e.g. 000.00.00.H48)"
+            ),
         )
     };
     let parts: Vec<&str> = code.split('.').collect();
@@ -20,9 +22,7 @@ pub fn check_agency_code(field: &str, code: &str) -> Result<()> {
         return Err(rule());
     };
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let unit = axx.len() == 3
-        && axx.as_bytes()[0].is_ascii_uppercase()
-        && digits(&axx[1..], 2);
+    let unit = axx.len() == 3 && axx.as_bytes()[0].is_ascii_uppercase() && digits(&axx[1..], 2);
     if digits(ddd, 3) && digits(cc, 2) && digits(bb, 2) && unit {
         Ok(())
     } else {
@@ -153,7 +153,10 @@ pub fn check_header(header: &DocumentHeader, sender: &str, limits: &Limits) -> R
         ));
     }
     if header.to.is_empty() {
-        return Err(ExchangeError::invalid("to", "at least one recipient is required"));
+        return Err(ExchangeError::invalid(
+            "to",
+            "at least one recipient is required",
+        ));
     }
     if header.to.len() > limits.max_recipients {
         return Err(ExchangeError::ResourceExhausted(format!(
@@ -167,10 +170,16 @@ pub fn check_header(header: &DocumentHeader, sender: &str, limits: &Limits) -> R
         let field = format!("to[{i}].code");
         check_agency_code(&field, code)?;
         if code == sender {
-            return Err(ExchangeError::invalid(field, "an agency cannot send to itself"));
+            return Err(ExchangeError::invalid(
+                field,
+                "an agency cannot send to itself",
+            ));
         }
         if recipients.contains(code) {
-            return Err(ExchangeError::invalid(field, format!("{code} is listed twice")));
+            return Err(ExchangeError::invalid(
+                field,
+                format!("{code} is listed twice"),
+            ));
         }
         recipients.push(code.clone());
     }
@@ -180,16 +189,16 @@ pub fn check_header(header: &DocumentHeader, sender: &str, limits: &Limits) -> R
     if header.subject.chars().count() > 2000 {
         return Err(ExchangeError::invalid("subject", "at most 2000 characters"));
     }
-    if let Some(info) = &header.other_info {
-        if info.priority > 4 {
-            return Err(ExchangeError::invalid(
-                "other_info.priority",
-                format!(
-                    "{} is outside 0–4 (0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ)",
-                    info.priority
-                ),
-            ));
-        }
+    if let Some(info) = &header.other_info
+        && info.priority > 4
+    {
+        return Err(ExchangeError::invalid(
+            "other_info.priority",
+            format!(
+                "{} is outside 0–4 (0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ)",
+                info.priority
+            ),
+        ));
     }
     if let Some(p) = &header.promulgation_info {
         check_optional_date("promulgation_info.promulgation_date", &p.promulgation_date)?;
@@ -202,7 +211,10 @@ pub fn check_header(header: &DocumentHeader, sender: &str, limits: &Limits) -> R
         let kind = BusinessType::try_from(b.business_type).map_err(|_| {
             ExchangeError::invalid(
                 "business.business_type",
-                format!("{} is not 0 new, 1 revoke, 2 update or 3 replace", b.business_type),
+                format!(
+                    "{} is not 0 new, 1 revoke, 2 update or 3 replace",
+                    b.business_type
+                ),
             )
         })?;
         if kind != BusinessType::NewUnspecified {
@@ -240,7 +252,12 @@ pub fn check_header(header: &DocumentHeader, sender: &str, limits: &Limits) -> R
                 "is required (a MIME type such as application/pdf)",
             ));
         }
-        if a.sha256.len() != 64 || !a.sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if a.sha256.len() != 64
+            || !a
+                .sha256
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
             return Err(ExchangeError::invalid(
                 format!("attachments[{i}].sha256"),
                 "must be 64 lowercase hexadecimal digits",
@@ -358,13 +375,18 @@ pub fn check_report(
                     "a reason is required to refuse a revoke (16)",
                 ));
             }
-            Ok(StatusEffect::RevokeAnswer(if code == status::REVOKE_ACCEPTED {
-                RevokeState::Accepted
-            } else {
-                RevokeState::Refused
-            }))
+            Ok(StatusEffect::RevokeAnswer(
+                if code == status::REVOKE_ACCEPTED {
+                    RevokeState::Accepted
+                } else {
+                    RevokeState::Refused
+                },
+            ))
         }
-        status::REJECTED | status::ACCEPTED | status::ASSIGNED | status::PROCESSING
+        status::REJECTED
+        | status::ACCEPTED
+        | status::ASSIGNED
+        | status::PROCESSING
         | status::COMPLETED => {
             if current.is_empty() {
                 return Err(ExchangeError::FailedPrecondition(format!(
@@ -372,9 +394,9 @@ pub fn check_report(
                 )));
             }
             if revoke == RevokeState::Accepted {
-                return Err(ExchangeError::FailedPrecondition(format!(
-                    "code: the document was revoked (15); no status can follow"
-                )));
+                return Err(ExchangeError::FailedPrecondition(
+                    "code: the document was revoked (15); no status can follow".into(),
+                ));
             }
             if code == status::REJECTED && description.trim().is_empty() {
                 return Err(ExchangeError::invalid(
@@ -411,7 +433,9 @@ pub fn check_report(
         )),
         other => Err(ExchangeError::invalid(
             "code",
-            format!("{other:?} is not a status a recipient reports: use 02, 03, 04, 05, 06, 15 or 16"),
+            format!(
+                "{other:?} is not a status a recipient reports: use 02, 03, 04, 05, 06, 15 or 16"
+            ),
         )),
     }
 }
@@ -425,7 +449,15 @@ mod tests {
         for ok in ["000.00.00.G22", "000.00.53.H48", "123.45.67.K01"] {
             assert!(check_agency_code("f", ok).is_ok(), "{ok}");
         }
-        for bad in ["", "000.00.00.h48", "000.00.00.H4", "00.00.00.H48", "000.00.00.H48.1", "000-00-00-H48", "000.0a.00.H48"] {
+        for bad in [
+            "",
+            "000.00.00.h48",
+            "000.00.00.H4",
+            "00.00.00.H48",
+            "000.00.00.H48.1",
+            "000-00-00-H48",
+            "000.0a.00.H48",
+        ] {
             let e = check_agency_code("to[0].code", bad).unwrap_err();
             assert!(e.to_string().starts_with("to[0].code: "), "{e}");
         }
@@ -454,17 +486,41 @@ mod tests {
         let none = RevokeState::None;
         assert!(check_report(ACCEPTED, "", "", none).is_err(), "before ack");
         assert!(check_report(ACCEPTED, "", ARRIVED, none).is_ok());
-        assert!(check_report(REJECTED, "", ARRIVED, none).is_err(), "reason required");
+        assert!(
+            check_report(REJECTED, "", ARRIVED, none).is_err(),
+            "reason required"
+        );
         assert!(check_report(REJECTED, "sai", ARRIVED, none).is_ok());
-        assert!(check_report(REJECTED, "sai", ACCEPTED, none).is_err(), "backward");
+        assert!(
+            check_report(REJECTED, "sai", ACCEPTED, none).is_err(),
+            "backward"
+        );
         assert!(check_report(ASSIGNED, "", ACCEPTED, none).is_ok());
-        assert!(check_report(PROCESSING, "", PROCESSING, none).is_ok(), "05 repeats");
-        assert!(check_report(ASSIGNED, "", ASSIGNED, none).is_err(), "04 does not repeat");
-        assert!(check_report(ACCEPTED, "", PROCESSING, none).is_err(), "backward");
+        assert!(
+            check_report(PROCESSING, "", PROCESSING, none).is_ok(),
+            "05 repeats"
+        );
+        assert!(
+            check_report(ASSIGNED, "", ASSIGNED, none).is_err(),
+            "04 does not repeat"
+        );
+        assert!(
+            check_report(ACCEPTED, "", PROCESSING, none).is_err(),
+            "backward"
+        );
         assert!(check_report(COMPLETED, "", PROCESSING, none).is_ok());
-        assert!(check_report(PROCESSING, "", COMPLETED, none).is_err(), "after 06");
-        assert!(check_report(ACCEPTED, "", REJECTED, none).is_err(), "after 02");
-        assert!(check_report(REVOKE_ACCEPTED, "", ACCEPTED, none).is_err(), "no request");
+        assert!(
+            check_report(PROCESSING, "", COMPLETED, none).is_err(),
+            "after 06"
+        );
+        assert!(
+            check_report(ACCEPTED, "", REJECTED, none).is_err(),
+            "after 02"
+        );
+        assert!(
+            check_report(REVOKE_ACCEPTED, "", ACCEPTED, none).is_err(),
+            "no request"
+        );
         assert_eq!(
             check_report(REVOKE_ACCEPTED, "", ACCEPTED, RevokeState::Requested).unwrap(),
             StatusEffect::RevokeAnswer(RevokeState::Accepted)

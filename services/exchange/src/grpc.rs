@@ -12,8 +12,9 @@ use lienthong_api::exchange::v1::{
     RegisterAgencyRequest, RegisterAgencyResponse, RemoveAgencyRequest, RemoveAgencyResponse,
     ReportStatusRequest, ReportStatusResponse, RevokeDocumentRequest, RevokeDocumentResponse,
     SendDocumentRequest, SendDocumentResponse, SubscribeRequest, SubscribeResponse,
-    WatchSentDocumentRequest, WatchSentDocumentResponse, directory_service_server::DirectoryService,
-    exchange_service_server::ExchangeService, fetch_document_response, send_document_request,
+    WatchSentDocumentRequest, WatchSentDocumentResponse,
+    directory_service_server::DirectoryService, exchange_service_server::ExchangeService,
+    fetch_document_response, send_document_request,
 };
 use lienthong_platform::{Identity, authz::caller, shutdown::Shutdown};
 use prost::Message;
@@ -49,7 +50,9 @@ impl ExchangeApi {
 fn agency_of<T>(req: &Request<T>) -> Result<String, Status> {
     match caller(req)? {
         Identity::Agency(code) => Ok(code),
-        other => Err(Status::permission_denied(format!("{other} is not an agency"))),
+        other => Err(Status::permission_denied(format!(
+            "{other} is not an agency"
+        ))),
     }
 }
 
@@ -71,10 +74,12 @@ impl ExchangeService for ExchangeApi {
     ) -> Result<Response<SendDocumentResponse>, Status> {
         let sender = agency_of(&req)?;
         let mut stream = req.into_inner();
-        let first = stream
-            .message()
-            .await?
-            .ok_or_else(|| invalid("header", "the stream is empty; the first message must carry the header"))?;
+        let first = stream.message().await?.ok_or_else(|| {
+            invalid(
+                "header",
+                "the stream is empty; the first message must carry the header",
+            )
+        })?;
         let Some(send_document_request::Part::Header(header)) = first.part else {
             return Err(invalid("header", "the first message must carry the header"));
         };
@@ -84,13 +89,26 @@ impl ExchangeService for ExchangeApi {
         };
         while let Some(msg) = stream.message().await? {
             match msg.part {
-                Some(send_document_request::Part::Chunk(AttachmentChunk { attachment_index, data })) => {
-                    self.app.send_chunk(&mut pending, attachment_index, &data).await?
+                Some(send_document_request::Part::Chunk(AttachmentChunk {
+                    attachment_index,
+                    data,
+                })) => {
+                    self.app
+                        .send_chunk(&mut pending, attachment_index, &data)
+                        .await?
                 }
                 Some(send_document_request::Part::Header(_)) => {
-                    return Err(invalid("header", "only the first message may carry the header"));
+                    return Err(invalid(
+                        "header",
+                        "only the first message may carry the header",
+                    ));
                 }
-                None => return Err(invalid("part", "a message carries neither header nor chunk")),
+                None => {
+                    return Err(invalid(
+                        "part",
+                        "a message carries neither header nor chunk",
+                    ));
+                }
             }
         }
         Ok(Response::new(self.app.finish_send(*pending).await?))
@@ -176,7 +194,12 @@ impl ExchangeService for ExchangeApi {
             async move {
                 let attachments = header.attachments.clone();
                 let part = fetch_document_response::Part::Header(header);
-                if tx.send(Ok(FetchDocumentResponse { part: Some(part) })).await.is_err() || !r.include_content {
+                if tx
+                    .send(Ok(FetchDocumentResponse { part: Some(part) }))
+                    .await
+                    .is_err()
+                    || !r.include_content
+                {
                     return;
                 }
                 for (i, info) in attachments.iter().enumerate() {
@@ -193,14 +216,25 @@ impl ExchangeService for ExchangeApi {
                             Ok(0) => break,
                             Ok(n) => n,
                             Err(e) => {
-                                let _ = tx.send(Err(Status::unavailable(format!("reading attachment {i}: {e}")))).await;
+                                let _ = tx
+                                    .send(Err(Status::unavailable(format!(
+                                        "reading attachment {i}: {e}"
+                                    ))))
+                                    .await;
                                 return;
                             }
                         };
                         buf.truncate(n);
-                        let chunk = AttachmentChunk { attachment_index: i as u32, data: buf };
+                        let chunk = AttachmentChunk {
+                            attachment_index: i as u32,
+                            data: buf,
+                        };
                         let part = fetch_document_response::Part::Chunk(chunk);
-                        if tx.send(Ok(FetchDocumentResponse { part: Some(part) })).await.is_err() {
+                        if tx
+                            .send(Ok(FetchDocumentResponse { part: Some(part) }))
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -216,8 +250,13 @@ impl ExchangeService for ExchangeApi {
         req: Request<AcknowledgeDocumentRequest>,
     ) -> Result<Response<AcknowledgeDocumentResponse>, Status> {
         let agency = agency_of(&req)?;
-        let newly = self.app.acknowledge(&agency, &req.get_ref().document_id).await?;
-        Ok(Response::new(AcknowledgeDocumentResponse { newly_acknowledged: newly }))
+        let newly = self
+            .app
+            .acknowledge(&agency, &req.get_ref().document_id)
+            .await?;
+        Ok(Response::new(AcknowledgeDocumentResponse {
+            newly_acknowledged: newly,
+        }))
     }
 
     async fn confirm_status_messages(
@@ -240,9 +279,17 @@ impl ExchangeService for ExchangeApi {
         let r = req.into_inner();
         let status = self
             .app
-            .report_status(&agency, &r.document_id, &r.code, &r.description, &r.staff_info)
+            .report_status(
+                &agency,
+                &r.document_id,
+                &r.code,
+                &r.description,
+                &r.staff_info,
+            )
             .await?;
-        Ok(Response::new(ReportStatusResponse { status: Some(status) }))
+        Ok(Response::new(ReportStatusResponse {
+            status: Some(status),
+        }))
     }
 
     async fn revoke_document(
@@ -260,8 +307,13 @@ impl ExchangeService for ExchangeApi {
         req: Request<GetSentDocumentRequest>,
     ) -> Result<Response<GetSentDocumentResponse>, Status> {
         let agency = agency_of(&req)?;
-        let view = self.app.sent_view(&agency, &req.get_ref().document_id).await?;
-        Ok(Response::new(GetSentDocumentResponse { document: Some(view) }))
+        let view = self
+            .app
+            .sent_view(&agency, &req.get_ref().document_id)
+            .await?;
+        Ok(Response::new(GetSentDocumentResponse {
+            document: Some(view),
+        }))
     }
 
     async fn list_sent_documents(
@@ -270,8 +322,12 @@ impl ExchangeService for ExchangeApi {
     ) -> Result<Response<ListSentDocumentsResponse>, Status> {
         let agency = agency_of(&req)?;
         let r = req.into_inner();
-        let (documents, next_page_token) = self.app.list_sent(&agency, r.limit, &r.page_token).await?;
-        Ok(Response::new(ListSentDocumentsResponse { documents, next_page_token }))
+        let (documents, next_page_token) =
+            self.app.list_sent(&agency, r.limit, &r.page_token).await?;
+        Ok(Response::new(ListSentDocumentsResponse {
+            documents,
+            next_page_token,
+        }))
     }
 
     type WatchSentDocumentStream = ServerStream<WatchSentDocumentResponse>;
@@ -354,7 +410,9 @@ impl DirectoryService for DirectoryApi {
         req: Request<GetAgencyRequest>,
     ) -> Result<Response<GetAgencyResponse>, Status> {
         let agency = self.app.get_agency(&req.get_ref().code).await?;
-        Ok(Response::new(GetAgencyResponse { agency: Some(agency) }))
+        Ok(Response::new(GetAgencyResponse {
+            agency: Some(agency),
+        }))
     }
 
     async fn register_agency(
@@ -368,7 +426,10 @@ impl DirectoryService for DirectoryApi {
             .ok_or_else(|| invalid("agency", "is required"))?;
         let created = self.app.register_agency(agency.clone()).await?;
         tracing::info!(%admin, code = %agency.code, created, "agency registered");
-        Ok(Response::new(RegisterAgencyResponse { agency: Some(agency), created }))
+        Ok(Response::new(RegisterAgencyResponse {
+            agency: Some(agency),
+            created,
+        }))
     }
 
     async fn remove_agency(

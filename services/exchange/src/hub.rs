@@ -36,7 +36,11 @@ pub const BUILTIN_SEED: &str = include_str!("../seed/agencies.json");
 #[command(name = "lienthong-exchange", version, about)]
 pub struct ExchangeArgs {
     /// Address to listen on (mutual TLS only; there is no plaintext port).
-    #[arg(long, env = "LIENTHONG_EXCHANGE_LISTEN", default_value = "127.0.0.1:7443")]
+    #[arg(
+        long,
+        env = "LIENTHONG_EXCHANGE_LISTEN",
+        default_value = "127.0.0.1:7443"
+    )]
     pub listen: SocketAddr,
 
     /// This hub's id, written into the TraceHeader of every document it accepts (e.g. H48).
@@ -80,11 +84,31 @@ pub enum StartError {
 pub fn policy(trust_domain: &str) -> Policy {
     Policy::new(trust_domain)
         .with_standard_services()
-        .allow("/lienthong.exchange.v1.ExchangeService/", agency, "agencies")
-        .allow("/lienthong.exchange.v1.DirectoryService/ListAgencies", anyone, "any identity")
-        .allow("/lienthong.exchange.v1.DirectoryService/GetAgency", anyone, "any identity")
-        .allow("/lienthong.exchange.v1.DirectoryService/RegisterAgency", admin, "admins")
-        .allow("/lienthong.exchange.v1.DirectoryService/RemoveAgency", admin, "admins")
+        .allow(
+            "/lienthong.exchange.v1.ExchangeService/",
+            agency,
+            "agencies",
+        )
+        .allow(
+            "/lienthong.exchange.v1.DirectoryService/ListAgencies",
+            anyone,
+            "any identity",
+        )
+        .allow(
+            "/lienthong.exchange.v1.DirectoryService/GetAgency",
+            anyone,
+            "any identity",
+        )
+        .allow(
+            "/lienthong.exchange.v1.DirectoryService/RegisterAgency",
+            admin,
+            "admins",
+        )
+        .allow(
+            "/lienthong.exchange.v1.DirectoryService/RemoveAgency",
+            admin,
+            "admins",
+        )
 }
 
 #[derive(Deserialize)]
@@ -148,12 +172,15 @@ impl RunningHub {
 pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub, StartError> {
     let tls = ReloadableServerConfig::load(args.server.tls_files())?;
     if args.server.tls_crl.is_none() {
-        tracing::warn!("no CRL configured (LIENTHONG_TLS_CRL): revoked certificates will be accepted");
+        tracing::warn!(
+            "no CRL configured (LIENTHONG_TLS_CRL): revoked certificates will be accepted"
+        );
     }
     let url = args.server.database_url("exchange");
     let pool = db::connect(&url, &MIGRATOR, args.server.db_pool_size).await?;
     let blob_dir = args.server.data_dir.join("blobs");
-    let blobs = crate::blobs::BlobStore::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir, e))?;
+    let blobs =
+        crate::blobs::BlobStore::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir, e))?;
     let app = Arc::new(Exchange {
         pool: pool.clone(),
         blobs,
@@ -182,10 +209,15 @@ pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub,
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|e| StartError::Listen(args.listen, e))?;
-    let addr = listener.local_addr().map_err(|e| StartError::Listen(args.listen, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(args.listen, e))?;
 
     let mut routes = tonic::service::Routes::builder();
-    routes.add_service(ExchangeServiceServer::new(ExchangeApi::new(app.clone(), shutdown.clone())));
+    routes.add_service(ExchangeServiceServer::new(ExchangeApi::new(
+        app.clone(),
+        shutdown.clone(),
+    )));
     routes.add_service(DirectoryServiceServer::new(DirectoryApi::new(app.clone())));
     const SERVICES: &[&str] = &[
         "lienthong.exchange.v1.ExchangeService",

@@ -76,7 +76,11 @@ pub async fn upsert_agency(conn: &mut AnyConnection, a: &Agency, now: i64) -> Re
 }
 
 /// Inserts an agency unless its code is already registered; returns whether it did.
-pub async fn insert_agency_if_absent(conn: &mut AnyConnection, a: &Agency, now: i64) -> Result<bool> {
+pub async fn insert_agency_if_absent(
+    conn: &mut AnyConnection,
+    a: &Agency,
+    now: i64,
+) -> Result<bool> {
     if get_agency(&mut *conn, &a.code).await?.is_some() {
         return Ok(false);
     }
@@ -136,7 +140,10 @@ fn document_from_row(row: &AnyRow) -> Result<StoredDocument> {
     })
 }
 
-pub async fn find_document(conn: &mut AnyConnection, document_id: &str) -> Result<Option<StoredDocument>> {
+pub async fn find_document(
+    conn: &mut AnyConnection,
+    document_id: &str,
+) -> Result<Option<StoredDocument>> {
     let row = sqlx::query(
         "SELECT seq, sender, fingerprint, accepted_at, header_pb FROM documents WHERE document_id = $1",
     )
@@ -179,8 +186,15 @@ pub async fn insert_document(
         .bind(TRANSPORT_QUEUED)
         .execute(&mut *conn)
         .await?;
-        insert_inbox_item(&mut *conn, recipient, KIND_DOCUMENT, &header.document_id, None, now)
-            .await?;
+        insert_inbox_item(
+            &mut *conn,
+            recipient,
+            KIND_DOCUMENT,
+            &header.document_id,
+            None,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -327,7 +341,11 @@ fn leg_from_row(row: &AnyRow) -> Result<Leg> {
 const LEG_COLUMNS: &str =
     "recipient, transport_state, delivered_at, acknowledged_at, current_status, revoke_state";
 
-pub async fn leg(conn: &mut AnyConnection, document_id: &str, recipient: &str) -> Result<Option<Leg>> {
+pub async fn leg(
+    conn: &mut AnyConnection,
+    document_id: &str,
+    recipient: &str,
+) -> Result<Option<Leg>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {LEG_COLUMNS} FROM deliveries WHERE document_id = $1 AND recipient = $2"
     )))
@@ -360,7 +378,12 @@ pub async fn statuses_of(conn: &mut AnyConnection, document_id: &str) -> Result<
 }
 
 /// Queued → delivered. Returns whether the leg changed.
-pub async fn mark_delivered(conn: &mut AnyConnection, document_id: &str, recipient: &str, now: i64) -> Result<bool> {
+pub async fn mark_delivered(
+    conn: &mut AnyConnection,
+    document_id: &str,
+    recipient: &str,
+    now: i64,
+) -> Result<bool> {
     let n = sqlx::query(
         "UPDATE deliveries SET transport_state = $3, delivered_at = $4 \
          WHERE document_id = $1 AND recipient = $2 AND transport_state = $5",
@@ -377,7 +400,12 @@ pub async fn mark_delivered(conn: &mut AnyConnection, document_id: &str, recipie
 }
 
 /// → acknowledged with status 01, unless already acknowledged. Returns whether it changed.
-pub async fn mark_acknowledged(conn: &mut AnyConnection, document_id: &str, recipient: &str, now: i64) -> Result<bool> {
+pub async fn mark_acknowledged(
+    conn: &mut AnyConnection,
+    document_id: &str,
+    recipient: &str,
+    now: i64,
+) -> Result<bool> {
     let n = sqlx::query(
         "UPDATE deliveries SET transport_state = $3, acknowledged_at = $4, \
          delivered_at = COALESCE(delivered_at, $4), current_status = '01' \
@@ -452,7 +480,12 @@ pub async fn set_revoke_state(
 /// Marks status messages of the agency's inbox as received. Returns, per id, whether it was a
 /// status item of this agency (`None` when no such item exists, `Some(false)` for a document
 /// item).
-pub async fn confirm_status_item(conn: &mut AnyConnection, agency: &str, item_id: i64, now: i64) -> Result<Option<bool>> {
+pub async fn confirm_status_item(
+    conn: &mut AnyConnection,
+    agency: &str,
+    item_id: i64,
+    now: i64,
+) -> Result<Option<bool>> {
     let row = sqlx::query("SELECT kind FROM inbox WHERE item_id = $1 AND agency = $2")
         .bind(item_id)
         .bind(agency)
@@ -462,12 +495,14 @@ pub async fn confirm_status_item(conn: &mut AnyConnection, agency: &str, item_id
     if row.try_get::<i64, _>("kind")? != KIND_STATUS {
         return Ok(Some(false));
     }
-    sqlx::query("UPDATE inbox SET acked_at = $3 WHERE item_id = $1 AND agency = $2 AND acked_at IS NULL")
-        .bind(item_id)
-        .bind(agency)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE inbox SET acked_at = $3 WHERE item_id = $1 AND agency = $2 AND acked_at IS NULL",
+    )
+    .bind(item_id)
+    .bind(agency)
+    .bind(now)
+    .execute(conn)
+    .await?;
     Ok(Some(true))
 }
 

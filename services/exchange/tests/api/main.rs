@@ -124,7 +124,12 @@ async fn full_flow_with_statuses_and_revoke(backend: Backend) {
 
     let pdf: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
     let docx = b"Phu luc: danh sach nhiem vu".to_vec();
-    let h = header(H48, &[G22, STTTT], 125, &[("quyet-dinh.pdf", &pdf), ("phu-luc.docx", &docx)]);
+    let h = header(
+        H48,
+        &[G22, STTTT],
+        125,
+        &[("quyet-dinh.pdf", &pdf), ("phu-luc.docx", &docx)],
+    );
     let doc_id = h.document_id.clone();
     let receipt = send(&mut sender, h, &[&pdf, &docx]).await.expect("send");
     assert!(!receipt.duplicate);
@@ -132,11 +137,19 @@ async fn full_flow_with_statuses_and_revoke(backend: Backend) {
 
     // The sender watches the legs change, live.
     let mut watch = sender
-        .watch_sent_document(WatchSentDocumentRequest { document_id: doc_id.clone() })
+        .watch_sent_document(WatchSentDocumentRequest {
+            document_id: doc_id.clone(),
+        })
         .await
         .expect("watch")
         .into_inner();
-    let first_view = watch.next().await.expect("first view").expect("ok").document.expect("view");
+    let first_view = watch
+        .next()
+        .await
+        .expect("first view")
+        .expect("ok")
+        .document
+        .expect("view");
     assert_eq!(first_view.recipients.len(), 2);
 
     let item = tokio::time::timeout(Duration::from_secs(10), vpcp_inbox.next())
@@ -146,17 +159,30 @@ async fn full_flow_with_statuses_and_revoke(backend: Backend) {
         .expect("ok")
         .item
         .expect("item");
-    let Some(Payload::Document(pushed)) = item.payload else { panic!("a document") };
+    let Some(Payload::Document(pushed)) = item.payload else {
+        panic!("a document")
+    };
     assert_eq!(pushed.document_id, doc_id);
-    assert_eq!(pushed.trace_headers.len(), 1, "the hub appends its TraceHeader");
+    assert_eq!(
+        pushed.trace_headers.len(),
+        1,
+        "the hub appends its TraceHeader"
+    );
     assert_eq!(pushed.trace_headers[0].organ_id, "H48");
 
     let (fetched, files) = fetch_all(&mut vpcp, &doc_id).await.expect("fetch");
     assert_eq!(fetched.subject, pushed.subject);
-    assert_eq!(files, vec![pdf.clone(), docx.clone()], "attachments arrive byte for byte");
+    assert_eq!(
+        files,
+        vec![pdf.clone(), docx.clone()],
+        "attachments arrive byte for byte"
+    );
 
     assert!(ack(&mut vpcp, &doc_id).await);
-    assert!(!ack(&mut vpcp, &doc_id).await, "a second ack changes nothing");
+    assert!(
+        !ack(&mut vpcp, &doc_id).await,
+        "a second ack changes nothing"
+    );
     for code in ["03", "05", "05", "06"] {
         report(&mut vpcp, &doc_id, code, "").await.expect(code);
     }
@@ -173,8 +199,16 @@ async fn full_flow_with_statuses_and_revoke(backend: Backend) {
             .expect("ok")
             .document
             .expect("view");
-        let g = view.recipients.iter().find(|r| r.agency_code == G22).expect("G22");
-        let s = view.recipients.iter().find(|r| r.agency_code == STTTT).expect("Sở");
+        let g = view
+            .recipients
+            .iter()
+            .find(|r| r.agency_code == G22)
+            .expect("G22");
+        let s = view
+            .recipients
+            .iter()
+            .find(|r| r.agency_code == STTTT)
+            .expect("Sở");
         if g.current_status == "06" && s.current_status == "03" {
             assert_eq!(g.transport_state, TransportState::Acknowledged as i32);
             let codes: Vec<_> = g.statuses.iter().map(|s| s.code.as_str()).collect();
@@ -185,7 +219,10 @@ async fn full_flow_with_statuses_and_revoke(backend: Backend) {
 
     // Statuses flow back to the sender on its delivery channel.
     let pending = sender
-        .list_pending(ListPendingRequest { after_item_id: 0, limit: 0 })
+        .list_pending(ListPendingRequest {
+            after_item_id: 0,
+            limit: 0,
+        })
         .await
         .expect("pending")
         .into_inner()
@@ -198,7 +235,9 @@ async fn full_flow_with_statuses_and_revoke(backend: Backend) {
         })
         .collect();
     assert_eq!(back.iter().filter(|(f, _)| f == G22).count(), 5, "{back:?}");
-    assert!(back.contains(&(STTTT.into(), "01".into())) && back.contains(&(STTTT.into(), "03".into())));
+    assert!(
+        back.contains(&(STTTT.into(), "01".into())) && back.contains(&(STTTT.into(), "03".into()))
+    );
     let ids: Vec<u64> = pending.iter().map(|i| i.item_id).collect();
     let confirmed = sender
         .confirm_status_messages(ConfirmStatusMessagesRequest { item_ids: ids })
@@ -213,12 +252,18 @@ async fn full_flow_with_statuses_and_revoke(backend: Backend) {
         .expect("pending")
         .into_inner()
         .items;
-    assert!(left.is_empty(), "confirmed messages are not delivered again");
+    assert!(
+        left.is_empty(),
+        "confirmed messages are not delivered again"
+    );
 
     // Revoke: only the sender, then each recipient answers.
     let refused = code_of(
-        vpcp.revoke_document(RevokeDocumentRequest { document_id: doc_id.clone(), reason: "x".into() })
-            .await,
+        vpcp.revoke_document(RevokeDocumentRequest {
+            document_id: doc_id.clone(),
+            reason: "x".into(),
+        })
+        .await,
     );
     assert_eq!(refused.code(), Code::PermissionDenied);
     let asked = sender
@@ -233,31 +278,51 @@ async fn full_flow_with_statuses_and_revoke(backend: Backend) {
     assert_eq!(asked.len(), 2);
     let again = code_of(
         sender
-            .revoke_document(RevokeDocumentRequest { document_id: doc_id.clone(), reason: "again".into() })
+            .revoke_document(RevokeDocumentRequest {
+                document_id: doc_id.clone(),
+                reason: "again".into(),
+            })
             .await,
     );
     assert_eq!(again.code(), Code::FailedPrecondition);
 
-    let so_items = so.list_pending(ListPendingRequest::default()).await.expect("pending").into_inner().items;
+    let so_items = so
+        .list_pending(ListPendingRequest::default())
+        .await
+        .expect("pending")
+        .into_inner()
+        .items;
     assert!(
-        so_items.iter().any(|i| matches!(&i.payload, Some(Payload::Status(s)) if s.code == "13" && s.from == H48)),
+        so_items.iter().any(
+            |i| matches!(&i.payload, Some(Payload::Status(s)) if s.code == "13" && s.from == H48)
+        ),
         "the recipient receives the revoke request"
     );
     report(&mut so, &doc_id, "15", "").await.expect("15");
     let no_reason = code_of(report(&mut vpcp, &doc_id, "16", "").await);
     assert_eq!(no_reason.code(), Code::InvalidArgument);
-    report(&mut vpcp, &doc_id, "16", "Văn bản đã thực hiện xong").await.expect("16");
+    report(&mut vpcp, &doc_id, "16", "Văn bản đã thực hiện xong")
+        .await
+        .expect("16");
     let after_revoke = code_of(report(&mut so, &doc_id, "05", "").await);
     assert_eq!(after_revoke.code(), Code::FailedPrecondition);
 
     let view = sender
-        .get_sent_document(GetSentDocumentRequest { document_id: doc_id.clone() })
+        .get_sent_document(GetSentDocumentRequest {
+            document_id: doc_id.clone(),
+        })
         .await
         .expect("view")
         .into_inner()
         .document
         .expect("view");
-    let state = |code: &str| view.recipients.iter().find(|r| r.agency_code == code).expect("leg").revoke_state;
+    let state = |code: &str| {
+        view.recipients
+            .iter()
+            .find(|r| r.agency_code == code)
+            .expect("leg")
+            .revoke_state
+    };
     assert_eq!(state(STTTT), RevokeState::Accepted as i32);
     assert_eq!(state(G22), RevokeState::Refused as i32);
 
@@ -279,19 +344,33 @@ async fn resend_returns_first_receipt_and_conflict_is_refused(backend: Backend) 
     let h = header(H48, &[G22], 7, &[("a.pdf", &data)]);
     let first = send(&mut sender, h.clone(), &[&data]).await.expect("first");
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let second = send(&mut sender, h.clone(), &[&data]).await.expect("resend");
+    let second = send(&mut sender, h.clone(), &[&data])
+        .await
+        .expect("resend");
     assert!(second.duplicate);
-    assert_eq!(second.accepted_at, first.accepted_at, "the first receipt comes back");
+    assert_eq!(
+        second.accepted_at, first.accepted_at,
+        "the first receipt comes back"
+    );
 
     let mut changed = h.clone();
     changed.subject = "Một văn bản khác".into();
     let conflict = code_of(send(&mut sender, changed, &[&data]).await);
     assert_eq!(conflict.code(), Code::AlreadyExists);
-    assert!(conflict.message().contains("document_id"), "{}", conflict.message());
+    assert!(
+        conflict.message().contains("document_id"),
+        "{}",
+        conflict.message()
+    );
 
     // The recipient got it once.
     let mut vpcp = hub.agency(G22).await;
-    let items = vpcp.list_pending(ListPendingRequest::default()).await.expect("pending").into_inner().items;
+    let items = vpcp
+        .list_pending(ListPendingRequest::default())
+        .await
+        .expect("pending")
+        .into_inner()
+        .items;
     assert_eq!(items.len(), 1);
     hub.stop().await;
 }
@@ -301,15 +380,29 @@ async fn subscriber_resumes_without_loss_or_duplicates(backend: Backend) {
     let mut sender = hub.agency(H48).await;
     let mut ids = Vec::new();
     for n in 1..=5 {
-        let r = send(&mut sender, header(H48, &[G22], n, &[]), &[]).await.expect("send");
+        let r = send(&mut sender, header(H48, &[G22], n, &[]), &[])
+            .await
+            .expect("send");
         ids.push(r.document_id);
     }
     let mut vpcp = hub.agency(G22).await;
-    let mut stream = vpcp.subscribe(SubscribeRequest { after_item_id: 0 }).await.expect("sub").into_inner();
+    let mut stream = vpcp
+        .subscribe(SubscribeRequest { after_item_id: 0 })
+        .await
+        .expect("sub")
+        .into_inner();
     let mut seen = Vec::new();
     for _ in 0..3 {
-        let item = stream.next().await.expect("item").expect("ok").item.expect("item");
-        let Some(Payload::Document(d)) = item.payload else { panic!("document") };
+        let item = stream
+            .next()
+            .await
+            .expect("item")
+            .expect("ok")
+            .item
+            .expect("item");
+        let Some(Payload::Document(d)) = item.payload else {
+            panic!("document")
+        };
         seen.push((item.item_id, d.document_id));
     }
     // Processed (acknowledged) the first two, then the connection drops mid-stream.
@@ -320,30 +413,62 @@ async fn subscriber_resumes_without_loss_or_duplicates(backend: Backend) {
 
     let mut vpcp = hub.agency(G22).await;
     // Resuming from the start: everything not acknowledged, and nothing that was.
-    let mut stream = vpcp.subscribe(SubscribeRequest { after_item_id: 0 }).await.expect("sub").into_inner();
+    let mut stream = vpcp
+        .subscribe(SubscribeRequest { after_item_id: 0 })
+        .await
+        .expect("sub")
+        .into_inner();
     let mut again = Vec::new();
     for _ in 0..3 {
-        let item = stream.next().await.expect("item").expect("ok").item.expect("item");
-        let Some(Payload::Document(d)) = item.payload else { panic!("document") };
+        let item = stream
+            .next()
+            .await
+            .expect("item")
+            .expect("ok")
+            .item
+            .expect("item");
+        let Some(Payload::Document(d)) = item.payload else {
+            panic!("document")
+        };
         again.push(d.document_id);
     }
-    assert_eq!(again, ids[2..].to_vec(), "unacknowledged items come again, acknowledged ones never");
+    assert_eq!(
+        again,
+        ids[2..].to_vec(),
+        "unacknowledged items come again, acknowledged ones never"
+    );
     // Nothing more is pending on this stream.
-    assert!(tokio::time::timeout(Duration::from_millis(300), stream.next()).await.is_err());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), stream.next())
+            .await
+            .is_err()
+    );
     drop(stream);
 
     // Resuming after a cursor skips what was already processed.
     let mut stream = vpcp
-        .subscribe(SubscribeRequest { after_item_id: seen[2].0 })
+        .subscribe(SubscribeRequest {
+            after_item_id: seen[2].0,
+        })
         .await
         .expect("sub")
         .into_inner();
-    let next = stream.next().await.expect("item").expect("ok").item.expect("item");
-    let Some(Payload::Document(d)) = next.payload else { panic!("document") };
+    let next = stream
+        .next()
+        .await
+        .expect("item")
+        .expect("ok")
+        .item
+        .expect("item");
+    let Some(Payload::Document(d)) = next.payload else {
+        panic!("document")
+    };
     assert_eq!(d.document_id, ids[3]);
 
     // A document sent now reaches the live subscription.
-    let live = send(&mut sender, header(H48, &[G22], 6, &[]), &[]).await.expect("send");
+    let live = send(&mut sender, header(H48, &[G22], 6, &[]), &[])
+        .await
+        .expect("send");
     let mut got = Vec::new();
     while got.last() != Some(&live.document_id) {
         let item = tokio::time::timeout(Duration::from_secs(10), stream.next())
@@ -362,12 +487,28 @@ async fn subscriber_resumes_without_loss_or_duplicates(backend: Backend) {
 }
 
 /// A channel whose TLS setup is given by hand (for clients the hub must refuse).
-async fn raw_channel(url: &str, tls: tonic::transport::ClientTlsConfig) -> Option<tonic::transport::Channel> {
-    Endpoint::from_shared(url.to_string()).expect("url").tls_config(tls).expect("tls").connect().await.ok()
+async fn raw_channel(
+    url: &str,
+    tls: tonic::transport::ClientTlsConfig,
+) -> Option<tonic::transport::Channel> {
+    Endpoint::from_shared(url.to_string())
+        .expect("url")
+        .tls_config(tls)
+        .expect("tls")
+        .connect()
+        .await
+        .ok()
 }
 
 async fn refuses_clients_without_valid_certificates(backend: Backend) {
-    let hub = spawn_hub_with(backend, Options { tls_reload_secs: 0.2, ..Options::default() }).await;
+    let hub = spawn_hub_with(
+        backend,
+        Options {
+            tls_reload_secs: 0.2,
+            ..Options::default()
+        },
+    )
+    .await;
     let ca = std::fs::read(hub.pki_dir().join("ca.pem")).expect("ca");
     let list = |ch: tonic::transport::Channel| async move {
         lienthong_api::exchange::v1::directory_service_client::DirectoryServiceClient::new(ch)
@@ -376,15 +517,21 @@ async fn refuses_clients_without_valid_certificates(backend: Backend) {
     };
 
     // No client certificate.
-    let tls = tonic::transport::ClientTlsConfig::new().ca_certificate(tonic::transport::Certificate::from_pem(&ca));
+    let tls = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(&ca));
     if let Some(ch) = raw_channel(&hub.url, tls).await {
-        assert!(list(ch).await.is_err(), "a client without a certificate is refused");
+        assert!(
+            list(ch).await.is_err(),
+            "a client without a certificate is refused"
+        );
     }
 
     // A certificate from another CA.
     let other_dir = tempfile::tempdir().expect("tmp");
     let mut other = DevCa::init(other_dir.path(), TRUST_DOMAIN).expect("other ca");
-    let rogue = other.issue(&Identity::Agency(H48.into()), &[]).expect("rogue");
+    let rogue = other
+        .issue(&Identity::Agency(H48.into()), &[])
+        .expect("rogue");
     let tls = tonic::transport::ClientTlsConfig::new()
         .ca_certificate(tonic::transport::Certificate::from_pem(&ca))
         .identity(tonic::transport::Identity::from_pem(
@@ -392,12 +539,18 @@ async fn refuses_clients_without_valid_certificates(backend: Backend) {
             std::fs::read(&rogue.key).expect("key"),
         ));
     if let Some(ch) = raw_channel(&hub.url, tls).await {
-        assert!(list(ch).await.is_err(), "a certificate from another CA is refused");
+        assert!(
+            list(ch).await.is_err(),
+            "a certificate from another CA is refused"
+        );
     }
 
     // A certificate revoked while the hub runs: accepted before, refused after the CRL reload.
     let mut before = hub.agency(SCT).await;
-    before.list_pending(ListPendingRequest::default()).await.expect("valid before revocation");
+    before
+        .list_pending(ListPendingRequest::default())
+        .await
+        .expect("valid before revocation");
     hub.revoke(&format!("agency-{SCT}"));
     let files = hub.files(&Identity::Agency(SCT.into()));
     let url = hub.url.clone();
@@ -417,7 +570,9 @@ async fn refuses_clients_without_valid_certificates(backend: Backend) {
     .await;
     // Others are unaffected.
     let mut fine = hub.agency(G22).await;
-    fine.list_pending(ListPendingRequest::default()).await.expect("others still served");
+    fine.list_pending(ListPendingRequest::default())
+        .await
+        .expect("others still served");
     hub.stop().await;
 }
 
@@ -429,16 +584,26 @@ async fn refuses_spoofed_sender_and_foreign_reads(backend: Backend) {
     assert_eq!(spoof.code(), Code::PermissionDenied);
     assert!(spoof.message().contains("from.code"), "{}", spoof.message());
 
-    let r = send(&mut h48, header(H48, &[G22], 2, &[]), &[]).await.expect("send");
+    let r = send(&mut h48, header(H48, &[G22], 2, &[]), &[])
+        .await
+        .expect("send");
     let mut other = hub.agency(SCT).await;
     let read = code_of(fetch_all(&mut other, &r.document_id).await);
     assert_eq!(read.code(), Code::PermissionDenied);
     let view = code_of(
-        other.get_sent_document(GetSentDocumentRequest { document_id: r.document_id.clone() }).await,
+        other
+            .get_sent_document(GetSentDocumentRequest {
+                document_id: r.document_id.clone(),
+            })
+            .await,
     );
     assert_eq!(view.code(), Code::PermissionDenied);
     let ack = code_of(
-        other.acknowledge_document(AcknowledgeDocumentRequest { document_id: r.document_id.clone() }).await,
+        other
+            .acknowledge_document(AcknowledgeDocumentRequest {
+                document_id: r.document_id.clone(),
+            })
+            .await,
     );
     assert_eq!(ack.code(), Code::PermissionDenied);
     // The sender itself cannot report a recipient's status.
@@ -453,40 +618,91 @@ async fn refuses_spoofed_sender_and_foreign_reads(backend: Backend) {
 }
 
 async fn refuses_secret_oversize_and_wrong_digest(backend: Backend) {
-    let hub = spawn_hub_with(backend, Options { max_attachment_bytes: 1000, ..Options::default() }).await;
+    let hub = spawn_hub_with(
+        backend,
+        Options {
+            max_attachment_bytes: 1000,
+            ..Options::default()
+        },
+    )
+    .await;
     let mut h48 = hub.agency(H48).await;
 
     let mut secret = header(H48, &[G22], 1, &[]);
-    secret.other_info = Some(OtherInfo { secrecy: Secrecy::Secret as i32, ..Default::default() });
+    secret.other_info = Some(OtherInfo {
+        secrecy: Secrecy::Secret as i32,
+        ..Default::default()
+    });
     let e = code_of(send(&mut h48, secret, &[]).await);
     assert_eq!(e.code(), Code::FailedPrecondition);
-    assert!(e.message().contains("state secrets never travel the axis"), "{}", e.message());
+    assert!(
+        e.message().contains("state secrets never travel the axis"),
+        "{}",
+        e.message()
+    );
 
     let big = vec![7u8; 1001];
-    let e = code_of(send(&mut h48, header(H48, &[G22], 2, &[("big.pdf", &big)]), &[&big]).await);
+    let e = code_of(
+        send(
+            &mut h48,
+            header(H48, &[G22], 2, &[("big.pdf", &big)]),
+            &[&big],
+        )
+        .await,
+    );
     assert_eq!(e.code(), Code::ResourceExhausted);
-    assert!(e.message().contains("attachments[0].size"), "{}", e.message());
+    assert!(
+        e.message().contains("attachments[0].size"),
+        "{}",
+        e.message()
+    );
 
     let data = b"dung noi dung".to_vec();
     let mut wrong = header(H48, &[G22], 3, &[("a.pdf", &data)]);
     wrong.attachments[0].sha256 = "0".repeat(64);
     let e = code_of(send(&mut h48, wrong, &[&data]).await);
     assert_eq!(e.code(), Code::InvalidArgument);
-    assert!(e.message().contains("attachments[0].sha256"), "{}", e.message());
+    assert!(
+        e.message().contains("attachments[0].sha256"),
+        "{}",
+        e.message()
+    );
 
     // Fewer bytes than declared.
-    let e = code_of(send(&mut h48, header(H48, &[G22], 4, &[("a.pdf", &data)]), &[&data[..5]]).await);
+    let e = code_of(
+        send(
+            &mut h48,
+            header(H48, &[G22], 4, &[("a.pdf", &data)]),
+            &[&data[..5]],
+        )
+        .await,
+    );
     assert_eq!(e.code(), Code::InvalidArgument);
 
     // Nothing was half-stored: no recipient sees anything, and the same ids can be sent properly.
     let mut vpcp = hub.agency(G22).await;
-    assert!(vpcp.list_pending(ListPendingRequest::default()).await.expect("pending").into_inner().items.is_empty());
+    assert!(
+        vpcp.list_pending(ListPendingRequest::default())
+            .await
+            .expect("pending")
+            .into_inner()
+            .items
+            .is_empty()
+    );
     let not_found = code_of(
-        h48.get_sent_document(GetSentDocumentRequest { document_id: format!("{H48},2026/11/26,3/UBND-TH") })
-            .await,
+        h48.get_sent_document(GetSentDocumentRequest {
+            document_id: format!("{H48},2026/11/26,3/UBND-TH"),
+        })
+        .await,
     );
     assert_eq!(not_found.code(), Code::NotFound);
-    send(&mut h48, header(H48, &[G22], 3, &[("a.pdf", &data)]), &[&data]).await.expect("correct resend");
+    send(
+        &mut h48,
+        header(H48, &[G22], 3, &[("a.pdf", &data)]),
+        &[&data],
+    )
+    .await
+    .expect("correct resend");
     hub.stop().await;
 }
 
@@ -494,16 +710,26 @@ async fn refuses_forbidden_transitions(backend: Backend) {
     let hub = spawn_hub(backend).await;
     let mut h48 = hub.agency(H48).await;
     let mut vpcp = hub.agency(G22).await;
-    let r = send(&mut h48, header(H48, &[G22], 1, &[]), &[]).await.expect("send");
+    let r = send(&mut h48, header(H48, &[G22], 1, &[]), &[])
+        .await
+        .expect("send");
     let id = r.document_id;
     let early = code_of(report(&mut vpcp, &id, "03", "").await);
-    assert_eq!(early.code(), Code::FailedPrecondition, "03 before acknowledgement");
+    assert_eq!(
+        early.code(),
+        Code::FailedPrecondition,
+        "03 before acknowledgement"
+    );
     ack(&mut vpcp, &id).await;
     report(&mut vpcp, &id, "03", "").await.expect("03");
     report(&mut vpcp, &id, "04", "").await.expect("04");
     let back = code_of(report(&mut vpcp, &id, "03", "").await);
     assert_eq!(back.code(), Code::FailedPrecondition);
-    assert!(back.message().contains("cannot follow"), "{}", back.message());
+    assert!(
+        back.message().contains("cannot follow"),
+        "{}",
+        back.message()
+    );
     let repeat = code_of(report(&mut vpcp, &id, "04", "").await);
     assert_eq!(repeat.code(), Code::FailedPrecondition);
     let reject_late = code_of(report(&mut vpcp, &id, "02", "lý do").await);
@@ -511,14 +737,26 @@ async fn refuses_forbidden_transitions(backend: Backend) {
     let unknown = code_of(report(&mut vpcp, &id, "07", "").await);
     assert_eq!(unknown.code(), Code::InvalidArgument);
     let revoke_answer = code_of(report(&mut vpcp, &id, "15", "").await);
-    assert_eq!(revoke_answer.code(), Code::FailedPrecondition, "15 without a revoke request");
+    assert_eq!(
+        revoke_answer.code(),
+        Code::FailedPrecondition,
+        "15 without a revoke request"
+    );
 
-    let r2 = send(&mut h48, header(H48, &[G22], 2, &[]), &[]).await.expect("send");
+    let r2 = send(&mut h48, header(H48, &[G22], 2, &[]), &[])
+        .await
+        .expect("send");
     ack(&mut vpcp, &r2.document_id).await;
     let no_reason = code_of(report(&mut vpcp, &r2.document_id, "02", "").await);
     assert_eq!(no_reason.code(), Code::InvalidArgument);
-    assert!(no_reason.message().contains("description"), "{}", no_reason.message());
-    report(&mut vpcp, &r2.document_id, "02", "Không thuộc thẩm quyền").await.expect("02");
+    assert!(
+        no_reason.message().contains("description"),
+        "{}",
+        no_reason.message()
+    );
+    report(&mut vpcp, &r2.document_id, "02", "Không thuộc thẩm quyền")
+        .await
+        .expect("02");
     let after_reject = code_of(report(&mut vpcp, &r2.document_id, "03", "").await);
     assert_eq!(after_reject.code(), Code::FailedPrecondition);
     hub.stop().await;
@@ -530,27 +768,54 @@ async fn bad_input_names_field_and_rule(backend: Backend) {
     fn check<T: std::fmt::Debug>(r: Result<T, tonic::Status>, code: Code, field: &str) {
         let e = code_of(r);
         assert_eq!(e.code(), code, "{}", e.message());
-        assert!(e.message().contains(field), "{field} not named in {:?}", e.message());
+        assert!(
+            e.message().contains(field),
+            "{field} not named in {:?}",
+            e.message()
+        );
     }
     let mut h = header(H48, &[G22], 1, &[]);
     h.to[0].code = "H48".into();
-    check(send(&mut h48, h, &[]).await, Code::InvalidArgument, "to[0].code");
+    check(
+        send(&mut h48, h, &[]).await,
+        Code::InvalidArgument,
+        "to[0].code",
+    );
 
     let mut h = header(H48, &[G22], 1, &[]);
     h.document_id = "125/UBND".into();
-    check(send(&mut h48, h, &[]).await, Code::InvalidArgument, "document_id");
+    check(
+        send(&mut h48, h, &[]).await,
+        Code::InvalidArgument,
+        "document_id",
+    );
 
     let mut h = header(H48, &[G22], 1, &[]);
     h.document_id = format!("{G22},2026/11/26,1/X");
-    check(send(&mut h48, h, &[]).await, Code::InvalidArgument, "OrganId");
+    check(
+        send(&mut h48, h, &[]).await,
+        Code::InvalidArgument,
+        "OrganId",
+    );
 
     let mut h = header(H48, &[G22], 1, &[]);
     h.subject = "  ".into();
-    check(send(&mut h48, h, &[]).await, Code::InvalidArgument, "subject");
+    check(
+        send(&mut h48, h, &[]).await,
+        Code::InvalidArgument,
+        "subject",
+    );
 
     let mut h = header(H48, &[G22], 1, &[]);
-    h.other_info = Some(OtherInfo { priority: 5, ..Default::default() });
-    check(send(&mut h48, h, &[]).await, Code::InvalidArgument, "other_info.priority");
+    h.other_info = Some(OtherInfo {
+        priority: 5,
+        ..Default::default()
+    });
+    check(
+        send(&mut h48, h, &[]).await,
+        Code::InvalidArgument,
+        "other_info.priority",
+    );
 
     let mut h = header(H48, &[G22], 1, &[]);
     h.to.clear();
@@ -566,17 +831,27 @@ async fn bad_input_names_field_and_rule(backend: Backend) {
     check(send(&mut h48, h, &[]).await, Code::InvalidArgument, "from");
 
     check(
-        h48.acknowledge_document(AcknowledgeDocumentRequest { document_id: "nonsense".into() }).await,
+        h48.acknowledge_document(AcknowledgeDocumentRequest {
+            document_id: "nonsense".into(),
+        })
+        .await,
         Code::InvalidArgument,
         "document_id",
     );
     check(
-        h48.get_sent_document(GetSentDocumentRequest { document_id: format!("{H48},2026/11/26,999/X") }).await,
+        h48.get_sent_document(GetSentDocumentRequest {
+            document_id: format!("{H48},2026/11/26,999/X"),
+        })
+        .await,
         Code::NotFound,
         "document_id",
     );
     // None of it was stored.
-    let listed = h48.list_sent_documents(ListSentDocumentsRequest::default()).await.expect("list").into_inner();
+    let listed = h48
+        .list_sent_documents(ListSentDocumentsRequest::default())
+        .await
+        .expect("list")
+        .into_inner();
     assert!(listed.documents.is_empty());
     hub.stop().await;
 }
@@ -584,37 +859,84 @@ async fn bad_input_names_field_and_rule(backend: Backend) {
 async fn directory_and_admin_rules(backend: Backend) {
     let hub = spawn_hub(backend).await;
     let mut as_agency = hub.directory(&Identity::Agency(H48.into())).await;
-    let all = as_agency.list_agencies(ListAgenciesRequest {}).await.expect("list").into_inner().agencies;
+    let all = as_agency
+        .list_agencies(ListAgenciesRequest {})
+        .await
+        .expect("list")
+        .into_inner()
+        .agencies;
     for code in [G22, H48, "000.00.53.H48", "000.00.00.H41", "000.00.00.H49"] {
         assert!(all.iter().any(|a| a.code == code), "seed has {code}");
     }
-    let vpcp = as_agency.get_agency(GetAgencyRequest { code: G22.into() }).await.expect("get").into_inner();
+    let vpcp = as_agency
+        .get_agency(GetAgencyRequest { code: G22.into() })
+        .await
+        .expect("get")
+        .into_inner();
     assert_eq!(vpcp.agency.expect("agency").name, "Văn phòng Chính phủ");
 
-    let new = Agency { code: "000.00.21.H48".into(), name: "Sở Y tế tỉnh Quảng Ngãi".into(), ..Default::default() };
-    let denied = code_of(as_agency.register_agency(RegisterAgencyRequest { agency: Some(new.clone()) }).await);
+    let new = Agency {
+        code: "000.00.21.H48".into(),
+        name: "Sở Y tế tỉnh Quảng Ngãi".into(),
+        ..Default::default()
+    };
+    let denied = code_of(
+        as_agency
+            .register_agency(RegisterAgencyRequest {
+                agency: Some(new.clone()),
+            })
+            .await,
+    );
     assert_eq!(denied.code(), Code::PermissionDenied);
 
     let mut admin = hub.directory(&Identity::Admin("ops".into())).await;
     let bad = code_of(
         admin
             .register_agency(RegisterAgencyRequest {
-                agency: Some(Agency { code: "SYT".into(), name: "x".into(), ..Default::default() }),
+                agency: Some(Agency {
+                    code: "SYT".into(),
+                    name: "x".into(),
+                    ..Default::default()
+                }),
             })
             .await,
     );
     assert_eq!(bad.code(), Code::InvalidArgument);
-    let created = admin.register_agency(RegisterAgencyRequest { agency: Some(new.clone()) }).await.expect("register");
+    let created = admin
+        .register_agency(RegisterAgencyRequest {
+            agency: Some(new.clone()),
+        })
+        .await
+        .expect("register");
     assert!(created.into_inner().created);
 
     // The new agency can now receive documents.
     let mut h48 = hub.agency(H48).await;
-    send(&mut h48, header(H48, &[&new.code], 1, &[]), &[]).await.expect("send to new agency");
+    send(&mut h48, header(H48, &[&new.code], 1, &[]), &[])
+        .await
+        .expect("send to new agency");
 
-    admin.remove_agency(RemoveAgencyRequest { code: new.code.clone() }).await.expect("remove");
-    let gone = code_of(as_agency.get_agency(GetAgencyRequest { code: new.code.clone() }).await);
+    admin
+        .remove_agency(RemoveAgencyRequest {
+            code: new.code.clone(),
+        })
+        .await
+        .expect("remove");
+    let gone = code_of(
+        as_agency
+            .get_agency(GetAgencyRequest {
+                code: new.code.clone(),
+            })
+            .await,
+    );
     assert_eq!(gone.code(), Code::NotFound);
-    let again = code_of(admin.remove_agency(RemoveAgencyRequest { code: new.code.clone() }).await);
+    let again = code_of(
+        admin
+            .remove_agency(RemoveAgencyRequest {
+                code: new.code.clone(),
+            })
+            .await,
+    );
     assert_eq!(again.code(), Code::NotFound);
     let unknown = code_of(send(&mut h48, header(H48, &[&new.code], 2, &[]), &[]).await);
     assert_eq!(unknown.code(), Code::NotFound);
@@ -622,14 +944,18 @@ async fn directory_and_admin_rules(backend: Backend) {
 }
 
 async fn health_reflects_the_database(backend: Backend) {
-    use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
+    use tonic_health::pb::{
+        HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+    };
     let hub = spawn_hub(backend).await;
     let mut health = HealthClient::new(hub.channel(&Identity::Admin("ops".into())).await);
     for service in ["", "lienthong.exchange.v1.ExchangeService"] {
         let mut status = ServingStatus::Unknown;
         for _ in 0..100 {
             status = health
-                .check(HealthCheckRequest { service: service.into() })
+                .check(HealthCheckRequest {
+                    service: service.into(),
+                })
                 .await
                 .expect("health")
                 .into_inner()
@@ -645,7 +971,14 @@ async fn health_reflects_the_database(backend: Backend) {
     hub.hub.as_ref().expect("hub").app.pool.close().await;
     let mut status = ServingStatus::Serving;
     for _ in 0..100 {
-        status = health.check(HealthCheckRequest { service: String::new() }).await.expect("health").into_inner().status();
+        status = health
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .expect("health")
+            .into_inner()
+            .status();
         if status == ServingStatus::NotServing {
             break;
         }

@@ -58,7 +58,9 @@ pub async fn spawn_hub_with(backend: Backend, options: Options) -> TestHub {
     lienthong_platform::telemetry::install_propagator();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut pki = DevCa::init(&dir.path().join("pki"), TRUST_DOMAIN).expect("pki init");
-    let hub_files = pki.issue(&Identity::Hub("H48".into()), &[]).expect("hub cert");
+    let hub_files = pki
+        .issue(&Identity::Hub("H48".into()), &[])
+        .expect("hub cert");
     let db = TestDb::new(backend).await;
     let args = ExchangeArgs {
         listen: "127.0.0.1:0".parse().expect("addr"),
@@ -116,7 +118,11 @@ impl TestHub {
     }
 
     pub fn revoke(&self, label: &str) {
-        self.pki.lock().expect("pki lock").revoke(label).expect("revoke");
+        self.pki
+            .lock()
+            .expect("pki lock")
+            .revoke(label)
+            .expect("revoke");
     }
 
     pub fn pki_dir(&self) -> PathBuf {

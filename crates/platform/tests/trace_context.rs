@@ -1,0 +1,101 @@
+//! W3C trace context crosses a gRPC hop over our mTLS: the server's span is a child of the
+//! client's, in the same trace. (One test in this binary: it installs a global subscriber.)
+use std::time::Duration;
+
+use lienthong_platform::{
+    Identity,
+    authz::{Policy, anyone},
+    client::connect,
+    pki::DevCa,
+    server::{ServeOptions, serve},
+    shutdown::Shutdown,
+    telemetry,
+    tls::{ReloadableServerConfig, install_crypto_provider},
+};
+use opentelemetry::trace::{SpanKind, TracerProvider as _};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+use tracing::Instrument;
+use tracing_subscriber::layer::SubscriberExt;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_span_continues_the_client_trace() {
+    install_crypto_provider();
+    telemetry::install_propagator();
+    let exporter = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .build();
+    let subscriber =
+        tracing_subscriber::registry().with(telemetry::otel_layer(provider.tracer("test")));
+    tracing::subscriber::set_global_default(subscriber).expect("global subscriber");
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut pki = DevCa::init(dir.path(), "trace.test").expect("pki");
+    let server_files = pki
+        .issue(&Identity::Service("probe".into()), &[])
+        .expect("server cert");
+    let client_files = pki
+        .issue(&Identity::Agency("000.00.00.H48".into()), &[])
+        .expect("client cert");
+
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .await;
+    let mut routes = tonic::service::Routes::builder();
+    routes.add_service(health);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let shutdown = Shutdown::new();
+    let options = ServeOptions {
+        tls: ReloadableServerConfig::load(server_files).expect("tls"),
+        policy: Policy::new("trace.test").allow("/grpc.health.v1.Health/", anyone, "any identity"),
+        max_connection_age: Duration::from_secs(60),
+        shutdown: shutdown.clone(),
+        shutdown_grace: Duration::from_secs(1),
+    };
+    let server = tokio::spawn(serve(listener, routes.routes(), options));
+
+    let channel = connect(&format!("https://127.0.0.1:{}", addr.port()), &client_files)
+        .await
+        .expect("connect");
+    let span = tracing::info_span!("clerk sends");
+    async {
+        HealthClient::new(channel)
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .expect("check");
+    }
+    .instrument(span)
+    .await;
+    shutdown.trigger();
+    server.await.expect("join").expect("serve");
+    provider.force_flush().expect("flush");
+
+    let spans = exporter.get_finished_spans().expect("spans");
+    let client = spans
+        .iter()
+        .find(|s| s.name == "clerk sends")
+        .expect("client span");
+    let server = spans
+        .iter()
+        .find(|s| s.name == "grpc.health.v1.Health/Check")
+        .unwrap_or_else(|| {
+            panic!(
+                "server span among {:?}",
+                spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+            )
+        });
+    assert_eq!(server.span_kind, SpanKind::Server);
+    assert_eq!(
+        server.span_context.trace_id(),
+        client.span_context.trace_id(),
+        "one trace across the hop"
+    );
+    assert_eq!(server.parent_span_id, client.span_context.span_id());
+}
