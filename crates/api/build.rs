@@ -7,6 +7,8 @@ use prost::Message;
 const PROTOS: &[&str] = &[
     "lienthong/exchange/v1/exchange.proto",
     "lienthong/bench/v1/echo.proto",
+    "lienthong/tasks/v1/tasks.proto",
+    "lienthong/reporting/v1/reporting.proto",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -11,6 +11,18 @@ pub mod exchange {
     }
 }
 
+pub mod tasks {
+    pub mod v1 {
+        tonic::include_proto!("lienthong.tasks.v1");
+    }
+}
+
+pub mod reporting {
+    pub mod v1 {
+        tonic::include_proto!("lienthong.reporting.v1");
+    }
+}
+
 pub mod bench {
     pub mod v1 {
         tonic::include_proto!("lienthong.bench.v1");

@@ -126,6 +126,7 @@ fn init(global: &Global, dir: &Path, hub_id: &str) -> Result<()> {
     let mut ca = DevCa::init(dir, &global.trust_domain)?;
     let mut wanted = vec![
         Identity::Hub(hub_id.to_string()),
+        Identity::Service("exchange".into()),
         Identity::Service("tasks".into()),
         Identity::Service("reporting".into()),
         Identity::Admin("operator".into()),

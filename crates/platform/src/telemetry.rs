@@ -49,6 +49,7 @@ pub fn init(service_name: &'static str) -> Result<Telemetry, TelemetryError> {
     let env_filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_filter(env_filter);
 
     let provider = if otlp_configured() {

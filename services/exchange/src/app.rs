@@ -476,7 +476,9 @@ impl Exchange {
         }
         let mut asked = Vec::new();
         for leg in store::legs(&mut tx, document_id).await? {
+            // A recipient that rejected the document (02) does not hold it: nothing to revoke.
             if leg.revoke_state != RevokeState::None as i64
+                || leg.current_status == status::REJECTED
                 || !store::set_revoke_state(
                     &mut tx,
                     document_id,
@@ -556,12 +558,15 @@ impl Exchange {
         };
         let limit = if limit == 0 { 50 } else { limit.min(500) } as i64;
         let mut conn = self.conn().await?;
-        let docs = store::sent_documents(&mut conn, sender, before, limit).await?;
+        // One more than asked tells whether another page follows.
+        let mut docs = store::sent_documents(&mut conn, sender, before, limit + 1).await?;
+        let more = docs.len() as i64 > limit;
+        docs.truncate(limit as usize);
         let mut views = Vec::with_capacity(docs.len());
         for d in &docs {
             views.push(view_of(&mut conn, d).await?);
         }
-        let next = if docs.len() as i64 == limit {
+        let next = if more {
             docs.last().map(|d| d.seq.to_string()).unwrap_or_default()
         } else {
             String::new()
