@@ -172,6 +172,8 @@ async fn run_hub(
             tls_key: hub_files.key.clone(),
             tls_ca: hub_files.ca.clone(),
             tls_crl: hub_files.crl.clone(),
+            client_cert: None,
+            client_key: None,
             tls_reload_secs: 60.0,
             trust_domain: TRUST_DOMAIN.into(),
             max_connection_age_secs: 3600.0,

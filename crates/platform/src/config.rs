@@ -43,6 +43,14 @@ pub struct ServerArgs {
     #[arg(long, env = "LIENTHONG_TLS_RELOAD_SECS", default_value_t = 10.0)]
     pub tls_reload_secs: f64,
 
+    /// Certificate this service presents when it calls other services (default: --tls-cert).
+    #[arg(long, env = "LIENTHONG_CLIENT_CERT")]
+    pub client_cert: Option<PathBuf>,
+
+    /// Key of --client-cert (default: --tls-key).
+    #[arg(long, env = "LIENTHONG_CLIENT_KEY")]
+    pub client_key: Option<PathBuf>,
+
     /// SPIFFE trust domain of caller identities.
     #[arg(long, env = "LIENTHONG_TRUST_DOMAIN", default_value = DEFAULT_TRUST_DOMAIN)]
     pub trust_domain: String,
@@ -66,6 +74,16 @@ impl ServerArgs {
         TlsFiles {
             cert: self.tls_cert.clone(),
             key: self.tls_key.clone(),
+            ca: self.tls_ca.clone(),
+            crl: self.tls_crl.clone(),
+        }
+    }
+
+    /// The files this service uses as a client of other services.
+    pub fn client_tls_files(&self) -> TlsFiles {
+        TlsFiles {
+            cert: self.client_cert.clone().unwrap_or_else(|| self.tls_cert.clone()),
+            key: self.client_key.clone().unwrap_or_else(|| self.tls_key.clone()),
             ca: self.tls_ca.clone(),
             crl: self.tls_crl.clone(),
         }

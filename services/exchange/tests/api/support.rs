@@ -44,6 +44,8 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             max_attachment_bytes: 1024 * 1024,
+            client_cert: None,
+            client_key: None,
             tls_reload_secs: 60.0,
         }
     }
