@@ -44,8 +44,6 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             max_attachment_bytes: 1024 * 1024,
-            client_cert: None,
-            client_key: None,
             tls_reload_secs: 60.0,
         }
     }
@@ -78,6 +76,8 @@ pub async fn spawn_hub_with(backend: Backend, options: Options) -> TestHub {
             tls_key: hub_files.key,
             tls_ca: hub_files.ca,
             tls_crl: hub_files.crl,
+            client_cert: None,
+            client_key: None,
             tls_reload_secs: options.tls_reload_secs,
             trust_domain: TRUST_DOMAIN.into(),
             max_connection_age_secs: 3600.0,
