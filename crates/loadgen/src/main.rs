@@ -158,27 +158,17 @@ async fn run_hub(
     std::fs::write(&seed_path, format!("[\n{}\n]\n", seed.join(",\n")))
         .with_context(|| format!("writing {}", seed_path.display()))?;
 
+    let mut server = ServerArgs::new(hub_files.clone(), tmp.join("hub-data"));
+    server.database_url = args.database_url.clone();
+    server.tls_reload_secs = 60.0;
+    server.trust_domain = TRUST_DOMAIN.into();
+    server.shutdown_grace_secs = 2.0;
     let hub_args = ExchangeArgs {
-        listen: "127.0.0.1:0".parse()?,
         hub_id: HUB_ID.into(),
         seed_agencies: Some(seed_path),
         max_attachment_bytes: 1 << 20,
         max_attachments: 10,
-        server: ServerArgs {
-            data_dir: tmp.join("hub-data"),
-            database_url: args.database_url.clone(),
-            db_pool_size: 10,
-            tls_cert: hub_files.cert.clone(),
-            tls_key: hub_files.key.clone(),
-            tls_ca: hub_files.ca.clone(),
-            tls_crl: hub_files.crl.clone(),
-            client_cert: None,
-            client_key: None,
-            tls_reload_secs: 60.0,
-            trust_domain: TRUST_DOMAIN.into(),
-            max_connection_age_secs: 3600.0,
-            shutdown_grace_secs: 2.0,
-        },
+        ..ExchangeArgs::new(server)
     };
     let hub = start(hub_args, Shutdown::new())
         .await

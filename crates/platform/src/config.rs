@@ -70,6 +70,26 @@ pub struct ServerArgs {
 }
 
 impl ServerArgs {
+    /// The defaults of every flag, with these files and data directory (for embedding a
+    /// service in a test or a benchmark).
+    pub fn new(files: TlsFiles, data_dir: PathBuf) -> Self {
+        ServerArgs {
+            data_dir,
+            database_url: None,
+            db_pool_size: 10,
+            tls_cert: files.cert,
+            tls_key: files.key,
+            tls_ca: files.ca,
+            tls_crl: files.crl,
+            tls_reload_secs: 10.0,
+            client_cert: None,
+            client_key: None,
+            trust_domain: DEFAULT_TRUST_DOMAIN.to_string(),
+            max_connection_age_secs: 3600.0,
+            shutdown_grace_secs: 10.0,
+        }
+    }
+
     pub fn tls_files(&self) -> TlsFiles {
         TlsFiles {
             cert: self.tls_cert.clone(),
@@ -82,8 +102,14 @@ impl ServerArgs {
     /// The files this service uses as a client of other services.
     pub fn client_tls_files(&self) -> TlsFiles {
         TlsFiles {
-            cert: self.client_cert.clone().unwrap_or_else(|| self.tls_cert.clone()),
-            key: self.client_key.clone().unwrap_or_else(|| self.tls_key.clone()),
+            cert: self
+                .client_cert
+                .clone()
+                .unwrap_or_else(|| self.tls_cert.clone()),
+            key: self
+                .client_key
+                .clone()
+                .unwrap_or_else(|| self.tls_key.clone()),
             ca: self.tls_ca.clone(),
             crl: self.tls_crl.clone(),
         }

@@ -14,9 +14,11 @@ use crate::{
     blobs::{BlobStore, BlobWriter},
     domain::{self, Limits, RevokeState, StatusEffect, status},
     error::{ExchangeError, Result},
+    integrations,
     notify::{Notifier, document_key, inbox_key},
     store::{self, StatusRow},
 };
+use lienthong_platform::outbox::{self, Outbox};
 
 /// Everything a use case needs.
 pub struct Exchange {
@@ -26,6 +28,8 @@ pub struct Exchange {
     pub limits: Limits,
     /// This hub's id, written into every TraceHeader it appends.
     pub hub_id: String,
+    /// Set when a tasks service is configured: steering documents become tasks through it.
+    pub tasks: Option<Outbox>,
 }
 
 pub fn timestamp(micros: i64) -> prost_types::Timestamp {
@@ -202,6 +206,13 @@ impl Exchange {
             now,
         )
         .await;
+        let inserted = match inserted {
+            Ok(()) => {
+                self.after_insert(&mut tx, &header, &send.sender, &send.recipients, now)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         match inserted {
             Ok(()) => tx.commit().await?,
             Err(e) => {
@@ -220,6 +231,9 @@ impl Exchange {
         for r in &send.recipients {
             self.notifier.notify(&inbox_key(r));
         }
+        if let Some(tasks) = &self.tasks {
+            tasks.wake();
+        }
         tracing::info!(document_id = %header.document_id, sender = %send.sender, recipients = ?send.recipients, "document accepted");
         Ok(SendDocumentResponse {
             document_id: header.document_id.clone(),
@@ -227,6 +241,39 @@ impl Exchange {
             duplicate: false,
             recipients: send.recipients,
         })
+    }
+
+    /// What commits with a new document besides the document itself: its day's figures are to
+    /// be pushed again, and a steering document with a due date becomes a task per recipient.
+    async fn after_insert(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        header: &DocumentHeader,
+        sender: &str,
+        recipients: &[String],
+        now: i64,
+    ) -> Result<()> {
+        integrations::mark_day_dirty(&mut *conn, integrations::local_day(now)).await?;
+        if self.tasks.is_some() && header.steering_type == 1 && !header.due_date.is_empty() {
+            for recipient in recipients {
+                let request = integrations::task_request(
+                    &header.document_id,
+                    sender,
+                    recipient,
+                    recipients,
+                    &header.subject,
+                    &header.due_date,
+                );
+                outbox::enqueue(
+                    &mut *conn,
+                    integrations::TASKS_TOPIC,
+                    &format!("task:{}:{recipient}", header.document_id),
+                    &prost::Message::encode_to_vec(&request),
+                )
+                .await?;
+            }
+        }
+        Ok(())
     }
 
     /// The agency's unacknowledged items after `after`; documents handed out are marked

@@ -18,11 +18,18 @@ use serde::Deserialize;
 use thiserror::Error;
 use tokio::{net::TcpListener, task::JoinHandle};
 
+use lienthong_api::{
+    reporting::v1::intake_service_client::IntakeServiceClient,
+    tasks::v1::task_intake_service_client::TaskIntakeServiceClient,
+};
+use lienthong_platform::{client, outbox::Outbox};
+
 use crate::{
     app::Exchange,
     domain::Limits,
     error::ExchangeError,
     grpc::{DirectoryApi, ExchangeApi},
+    integrations::{self, TasksDelivery},
     notify::Notifier,
 };
 
@@ -60,8 +67,40 @@ pub struct ExchangeArgs {
     #[arg(long, env = "LIENTHONG_MAX_ATTACHMENTS", default_value_t = 50)]
     pub max_attachments: usize,
 
+    /// The tasks service (e.g. https://127.0.0.1:7444): steering documents with a due date
+    /// become tasks there. Unset: no tasks are created.
+    #[arg(long, env = "LIENTHONG_TASKS_ENDPOINT")]
+    pub tasks_endpoint: Option<String>,
+
+    /// The reporting service (e.g. https://127.0.0.1:7445): documents sent and received per
+    /// agency and day are pushed there. Unset: no statistics are pushed.
+    #[arg(long, env = "LIENTHONG_REPORTING_ENDPOINT")]
+    pub reporting_endpoint: Option<String>,
+
+    /// How often changed statistics are pushed to the reporting service, in seconds.
+    #[arg(long, env = "LIENTHONG_STATS_PUSH_SECS", default_value_t = 30.0)]
+    pub stats_push_secs: f64,
+
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+impl ExchangeArgs {
+    /// The defaults of every flag, listening on an ephemeral loopback port (for embedding a hub
+    /// in a test or a benchmark).
+    pub fn new(server: ServerArgs) -> Self {
+        ExchangeArgs {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            hub_id: "H48".into(),
+            seed_agencies: None,
+            max_attachment_bytes: 100 * 1024 * 1024,
+            max_attachments: 50,
+            tasks_endpoint: None,
+            reporting_endpoint: None,
+            stats_push_secs: 30.0,
+            server,
+        }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -78,6 +117,8 @@ pub enum StartError {
     Seed(String, String),
     #[error(transparent)]
     Server(#[from] ServerError),
+    #[error(transparent)]
+    Client(#[from] lienthong_platform::client::ClientError),
 }
 
 /// Who may call what on the exchange hub. Everything not listed is refused.
@@ -191,7 +232,31 @@ pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub,
             ..Limits::default()
         },
         hub_id: args.hub_id.clone(),
+        tasks: args.tasks_endpoint.as_ref().map(|_| Outbox::default()),
     });
+    // Calls to the services beside the hub use its service identity (LIENTHONG_CLIENT_CERT).
+    let client_files = args.server.client_tls_files();
+    if let (Some(endpoint), Some(outbox)) = (&args.tasks_endpoint, &app.tasks) {
+        let channel = client::connect_lazy(endpoint, &client_files)?;
+        outbox.spawn(
+            pool.clone(),
+            integrations::TASKS_TOPIC.to_string(),
+            TasksDelivery {
+                client: TaskIntakeServiceClient::new(channel),
+            },
+            shutdown.clone(),
+        );
+    }
+    if let Some(endpoint) = &args.reporting_endpoint {
+        let channel = client::connect_lazy(endpoint, &client_files)?;
+        integrations::spawn_statistics_pusher(
+            pool.clone(),
+            IntakeServiceClient::new(channel),
+            std::time::Duration::try_from_secs_f64(args.stats_push_secs)
+                .unwrap_or(std::time::Duration::from_secs(30)),
+            shutdown.clone(),
+        );
+    }
 
     let seed = match &args.seed_agencies {
         Some(path) => {

@@ -8,5 +8,6 @@ pub mod domain;
 pub mod error;
 pub mod grpc;
 pub mod hub;
+pub mod integrations;
 pub mod notify;
 pub mod store;

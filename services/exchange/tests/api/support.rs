@@ -62,27 +62,16 @@ pub async fn spawn_hub_with(backend: Backend, options: Options) -> TestHub {
         .issue(&Identity::Hub("H48".into()), &[])
         .expect("hub cert");
     let db = TestDb::new(backend).await;
+    let mut server = ServerArgs::new(hub_files, dir.path().join("data"));
+    server.database_url = db.url.clone();
+    server.db_pool_size = 5;
+    server.tls_reload_secs = options.tls_reload_secs;
+    server.trust_domain = TRUST_DOMAIN.into();
+    server.shutdown_grace_secs = 2.0;
     let args = ExchangeArgs {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        hub_id: "H48".into(),
-        seed_agencies: None,
         max_attachment_bytes: options.max_attachment_bytes,
         max_attachments: 10,
-        server: ServerArgs {
-            data_dir: dir.path().join("data"),
-            database_url: db.url.clone(),
-            db_pool_size: 5,
-            tls_cert: hub_files.cert,
-            tls_key: hub_files.key,
-            tls_ca: hub_files.ca,
-            tls_crl: hub_files.crl,
-            client_cert: None,
-            client_key: None,
-            tls_reload_secs: options.tls_reload_secs,
-            trust_domain: TRUST_DOMAIN.into(),
-            max_connection_age_secs: 3600.0,
-            shutdown_grace_secs: 2.0,
-        },
+        ..ExchangeArgs::new(server)
     };
     let hub = start(args, Shutdown::new()).await.expect("hub starts");
     let url = format!("https://127.0.0.1:{}", hub.addr.port());
