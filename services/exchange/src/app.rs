@@ -1,11 +1,11 @@
 //! The exchange's use cases: each one applies the rules of [`crate::domain`] and commits its
 //! changes through [`crate::store`] in one transaction, then wakes whoever waits on them.
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use lienthong_api::exchange::v1::{
     Agency, AttachmentInfo, DocumentHeader, InboxItem, RecipientView, RevokeState as PbRevokeState,
-    SendDocumentResponse, SentDocumentView, StatusMessage, TraceHeader, TransportState,
-    inbox_item::Payload,
+    SendDocumentResponse, SentDocumentView, StatusMessage, StatusUpdate, TraceHeader,
+    TransportState, inbox_item::Payload,
 };
 use lienthong_platform::db::now_micros;
 use sqlx::AnyPool;
@@ -14,8 +14,10 @@ use crate::{
     blobs::{BlobStore, BlobWriter},
     domain::{self, Limits, RevokeState, StatusEffect, status},
     error::{ExchangeError, Result},
+    federation::{Hop, RemoteDirectory, Routing},
     integrations,
     notify::{Notifier, document_key, inbox_key},
+    relay::{self, RelayEntry},
     store::{self, StatusRow},
 };
 use lienthong_platform::outbox::{self, Outbox};
@@ -30,6 +32,12 @@ pub struct Exchange {
     pub hub_id: String,
     /// Set when a tasks service is configured: steering documents become tasks through it.
     pub tasks: Option<Outbox>,
+    /// Which hub serves which agencies.
+    pub routing: Routing,
+    /// The relay outbox of each peer hub.
+    pub peers: HashMap<String, Outbox>,
+    /// Lookups of agencies served by other hubs (none for a standalone hub).
+    pub remote_directory: Option<RemoteDirectory>,
 }
 
 pub fn timestamp(micros: i64) -> prost_types::Timestamp {
@@ -41,12 +49,35 @@ pub fn timestamp(micros: i64) -> prost_types::Timestamp {
 
 /// A send in progress: the header is checked, the attachments are streaming in.
 pub struct PendingSend {
-    header: DocumentHeader,
-    sender: String,
-    recipients: Vec<String>,
-    fingerprint: String,
+    pub(crate) header: DocumentHeader,
+    pub(crate) sender: String,
+    /// The recipients this hub delivers or passes on.
+    pub(crate) recipients: Vec<String>,
+    pub(crate) fingerprint: String,
+    /// Received from another hub (its TraceHeaders are kept and ours appended).
+    pub(crate) relayed: bool,
     current: usize,
     writer: Option<BlobWriter>,
+}
+
+impl PendingSend {
+    pub(crate) fn new(
+        header: DocumentHeader,
+        sender: String,
+        recipients: Vec<String>,
+        fingerprint: String,
+        relayed: bool,
+    ) -> Self {
+        PendingSend {
+            header,
+            sender,
+            recipients,
+            fingerprint,
+            relayed,
+            current: 0,
+            writer: None,
+        }
+    }
 }
 
 /// What `begin_send` decided.
@@ -67,12 +98,16 @@ fn receipt(doc: &store::StoredDocument, duplicate: bool) -> SendDocumentResponse
 }
 
 impl Exchange {
-    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+    pub(crate) async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
         Ok(self.pool.acquire().await?)
     }
 
     /// Compares a resent document with the stored one.
-    fn resend(&self, stored: &store::StoredDocument, fingerprint: &str) -> Result<SendStart> {
+    pub(crate) fn resend(
+        &self,
+        stored: &store::StoredDocument,
+        fingerprint: &str,
+    ) -> Result<SendStart> {
         if stored.fingerprint == fingerprint {
             Ok(SendStart::Duplicate(receipt(stored, true)))
         } else {
@@ -91,26 +126,61 @@ impl Exchange {
         if let Some(stored) = store::find_document(&mut conn, &header.document_id).await? {
             return self.resend(&stored, &fingerprint);
         }
+        if let Hop::Peer(hub) = self.routing.hop(sender) {
+            return Err(ExchangeError::PermissionDenied(format!(
+                "from.code: {sender} is served by hub {hub}, not by this hub; send through your own hub"
+            )));
+        }
         if store::get_agency(&mut conn, sender).await?.is_none() {
             return Err(ExchangeError::PermissionDenied(format!(
                 "from.code: {sender} is not registered at this hub; ask the operator to register it"
             )));
         }
+        drop(conn);
         for (i, code) in recipients.iter().enumerate() {
-            if store::get_agency(&mut conn, code).await?.is_none() {
-                return Err(ExchangeError::NotFound(format!(
-                    "to[{i}].code: no agency {code} is registered at this hub"
-                )));
-            }
+            self.check_recipient(i, code).await?;
         }
-        Ok(SendStart::New(Box::new(PendingSend {
+        Ok(SendStart::New(Box::new(PendingSend::new(
             header,
-            sender: sender.to_string(),
+            sender.to_string(),
             recipients,
             fingerprint,
-            current: 0,
-            writer: None,
-        })))
+            false,
+        ))))
+    }
+
+    /// A recipient must be registered where it is served. One served by another hub is looked
+    /// up through the national hub; when that hub cannot be reached the document is accepted
+    /// anyway (store and forward: the relay waits for it).
+    async fn check_recipient(&self, i: usize, code: &str) -> Result<()> {
+        match self.routing.hop(code) {
+            Hop::Local => {
+                if store::get_agency(&mut *self.conn().await?, code)
+                    .await?
+                    .is_none()
+                {
+                    return Err(ExchangeError::NotFound(format!(
+                        "to[{i}].code: no agency {code} is registered at this hub"
+                    )));
+                }
+            }
+            Hop::Peer(peer) => {
+                let Some(directory) = &self.remote_directory else {
+                    return Err(ExchangeError::Internal("no remote directory".into()));
+                };
+                match directory.lookup(&peer, code).await {
+                    Ok(_) => {}
+                    Err(ExchangeError::NotFound(m)) => {
+                        return Err(ExchangeError::NotFound(format!("to[{i}].code: {m}")));
+                    }
+                    Err(ExchangeError::Unavailable(m)) => {
+                        tracing::warn!(recipient = code, reason = %m, "recipient not verified; the relay will carry the document when the peer is back");
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Checks the attachment just completed and stores its blob.
@@ -185,36 +255,38 @@ impl Exchange {
     }
 
     /// Verifies the remaining attachments and commits the document: stored, queued for every
-    /// recipient, or nothing at all.
+    /// recipient (locally, or in the relay outbox of the next hub), or nothing at all.
     pub async fn finish_send(&self, mut send: PendingSend) -> Result<SendDocumentResponse> {
         while send.current < send.header.attachments.len() {
             self.close_attachment(&mut send).await?;
         }
         let now = now_micros();
         let mut header = send.header;
-        header.trace_headers = vec![TraceHeader {
+        let hop = TraceHeader {
             organ_id: self.hub_id.clone(),
             timestamp: Some(timestamp(now)),
-        }];
-        let mut tx = self.pool.begin().await?;
-        let inserted = store::insert_document(
-            &mut tx,
-            &header,
-            &send.sender,
-            &send.fingerprint,
-            &send.recipients,
-            now,
-        )
-        .await;
-        let inserted = match inserted {
-            Ok(()) => {
-                self.after_insert(&mut tx, &header, &send.sender, &send.recipients, now)
-                    .await
-            }
-            Err(e) => Err(e),
         };
-        match inserted {
-            Ok(()) => tx.commit().await?,
+        if send.relayed {
+            header.trace_headers.push(hop);
+        } else {
+            header.trace_headers = vec![hop];
+        }
+        let mut tx = self.pool.begin().await?;
+        let inserted = self
+            .insert_with_legs(
+                &mut tx,
+                &header,
+                &send.sender,
+                &send.fingerprint,
+                &send.recipients,
+                now,
+            )
+            .await;
+        let peers = match inserted {
+            Ok(peers) => {
+                tx.commit().await?;
+                peers
+            }
             Err(e) => {
                 drop(tx);
                 // A concurrent send of the same DocumentId won the race: answer as a resend.
@@ -227,14 +299,15 @@ impl Exchange {
                 }
                 return Err(e);
             }
-        }
+        };
         for r in &send.recipients {
             self.notifier.notify(&inbox_key(r));
         }
+        self.wake_peers(&peers);
         if let Some(tasks) = &self.tasks {
             tasks.wake();
         }
-        tracing::info!(document_id = %header.document_id, sender = %send.sender, recipients = ?send.recipients, "document accepted");
+        tracing::info!(document_id = %header.document_id, sender = %send.sender, recipients = ?send.recipients, relayed = send.relayed, "document accepted");
         Ok(SendDocumentResponse {
             document_id: header.document_id.clone(),
             accepted_at: Some(timestamp(now)),
@@ -243,8 +316,75 @@ impl Exchange {
         })
     }
 
+    pub(crate) fn wake_peers(&self, peers: &[String]) {
+        for p in peers {
+            if let Some(outbox) = self.peers.get(p) {
+                outbox.wake();
+            }
+        }
+    }
+
+    /// Stores the document, one leg per recipient, an inbox item per local recipient and one
+    /// relay entry per next hub. Returns the peers that have work.
+    async fn insert_with_legs(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        header: &DocumentHeader,
+        sender: &str,
+        fingerprint: &str,
+        recipients: &[String],
+        now: i64,
+    ) -> Result<Vec<String>> {
+        store::insert_document(&mut *conn, header, sender, fingerprint, now).await?;
+        let mut by_peer: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut local = Vec::new();
+        for recipient in recipients {
+            let hop = self.routing.hop(recipient);
+            store::insert_leg(
+                &mut *conn,
+                &header.document_id,
+                recipient,
+                &self.routing.hub_of(recipient),
+            )
+            .await?;
+            match hop {
+                Hop::Local => {
+                    store::insert_inbox_item(
+                        &mut *conn,
+                        recipient,
+                        store::KIND_DOCUMENT,
+                        &header.document_id,
+                        None,
+                        now,
+                    )
+                    .await?;
+                    local.push(recipient.clone());
+                }
+                Hop::Peer(peer) => by_peer.entry(peer).or_default().push(recipient.clone()),
+            }
+        }
+        for (peer, recipients) in &by_peer {
+            let entry = RelayEntry {
+                document_id: header.document_id.clone(),
+                recipients: recipients.clone(),
+                status: None,
+            };
+            relay::enqueue(
+                &mut *conn,
+                peer,
+                &format!("doc:{}:{peer}", header.document_id),
+                &entry,
+            )
+            .await?;
+        }
+        self.after_insert(&mut *conn, header, sender, &local, now)
+            .await?;
+        Ok(by_peer.into_keys().collect())
+    }
+
     /// What commits with a new document besides the document itself: its day's figures are to
-    /// be pushed again, and a steering document with a due date becomes a task per recipient.
+    /// be pushed again, and a steering document with a due date becomes a task per local
+    /// recipient (the hub of a remote recipient does that for its own).
     async fn after_insert(
         &self,
         conn: &mut sqlx::AnyConnection,
@@ -256,11 +396,12 @@ impl Exchange {
         integrations::mark_day_dirty(&mut *conn, integrations::local_day(now)).await?;
         if self.tasks.is_some() && header.steering_type == 1 && !header.due_date.is_empty() {
             for recipient in recipients {
+                let all: Vec<String> = header.to.iter().map(|a| a.code.clone()).collect();
                 let request = integrations::task_request(
                     &header.document_id,
                     sender,
                     recipient,
-                    recipients,
+                    &all,
                     &header.subject,
                     &header.due_date,
                 );
@@ -288,6 +429,7 @@ impl Exchange {
         let mut conn = self.conn().await?;
         let items = store::pending_items(&mut conn, agency, after, limit).await?;
         let mut out = Vec::with_capacity(items.len());
+        let mut handed_out = Vec::new();
         for item in items {
             let payload = match item.status {
                 Some(s) => Payload::Status(status_message(&s)),
@@ -297,11 +439,8 @@ impl Exchange {
                         .ok_or_else(|| {
                             ExchangeError::Internal("inbox item without document".into())
                         })?;
-                    if deliver
-                        && store::mark_delivered(&mut conn, &item.document_id, agency, now_micros())
-                            .await?
-                    {
-                        self.notifier.notify(&document_key(&item.document_id));
+                    if deliver {
+                        handed_out.push((doc.sender.clone(), item.document_id.clone()));
                     }
                     Payload::Document(doc.header)
                 }
@@ -312,7 +451,100 @@ impl Exchange {
                 payload: Some(payload),
             });
         }
+        // The connection goes back first: with SQLite the pool has only one.
+        drop(conn);
+        for (sender, document_id) in handed_out {
+            self.delivered(&sender, &document_id, agency).await?;
+        }
         Ok(out)
+    }
+
+    /// Queued → delivered for a local recipient; a sender on another hub hears of it.
+    async fn delivered(&self, sender: &str, document_id: &str, recipient: &str) -> Result<()> {
+        let now = now_micros();
+        let mut tx = self.pool.begin().await?;
+        if !store::mark_delivered(&mut tx, document_id, recipient, now).await? {
+            return Ok(());
+        }
+        let mut peer = None;
+        if let Hop::Peer(_) = self.routing.hop(sender) {
+            let update = StatusUpdate {
+                update_id: format!("{}:delivered:{document_id}:{recipient}", self.hub_id),
+                document_id: document_id.to_string(),
+                recipient: recipient.to_string(),
+                to_agency: sender.to_string(),
+                reported_by: recipient.to_string(),
+                at: Some(timestamp(now)),
+                hub: self.hub_id.clone(),
+                transport_state: TransportState::Delivered as i32,
+                ..Default::default()
+            };
+            peer = self.route(&mut tx, &update, None, now).await?;
+        }
+        tx.commit().await?;
+        self.notifier.notify(&document_key(document_id));
+        self.wake_peers(peer.as_slice());
+        Ok(())
+    }
+
+    /// Routes a leg's update towards the agency it is for: an inbox item when that agency is
+    /// served here (for a recorded status), else an entry in the next hub's relay outbox.
+    /// Returns the peer to wake.
+    pub(crate) async fn route(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        update: &StatusUpdate,
+        status_seq: Option<i64>,
+        now: i64,
+    ) -> Result<Option<String>> {
+        match self.routing.hop(&update.to_agency) {
+            Hop::Local => {
+                if let Some(seq) = status_seq {
+                    store::insert_inbox_item(
+                        conn,
+                        &update.to_agency,
+                        store::KIND_STATUS,
+                        &update.document_id,
+                        Some(seq),
+                        now,
+                    )
+                    .await?;
+                }
+                Ok(None)
+            }
+            Hop::Peer(peer) => {
+                let entry = RelayEntry {
+                    document_id: update.document_id.clone(),
+                    recipients: Vec::new(),
+                    status: Some(update.clone()),
+                };
+                relay::enqueue(conn, &peer, &format!("upd:{}", update.update_id), &entry).await?;
+                Ok(Some(peer))
+            }
+        }
+    }
+
+    /// The update that carries a status recorded here to other hubs.
+    fn update_of(
+        &self,
+        row: &StatusRow,
+        seq: i64,
+        to_agency: &str,
+        transport: TransportState,
+    ) -> StatusUpdate {
+        StatusUpdate {
+            update_id: format!("{}:status:{seq}", self.hub_id),
+            document_id: row.document_id.clone(),
+            recipient: row.recipient.clone(),
+            to_agency: to_agency.to_string(),
+            code: row.code.clone(),
+            description: row.description.clone(),
+            staff_info: row.staff_info.clone(),
+            reported_by: row.reported_by.clone(),
+            at: Some(timestamp(row.at)),
+            hub: row.hub.clone(),
+            transport_state: transport as i32,
+        }
     }
 
     /// A document for its sender or one of its recipients (marking it delivered to the latter).
@@ -328,9 +560,8 @@ impl Exchange {
             if store::leg(&mut conn, document_id, caller).await?.is_none() {
                 return Err(not_yours(document_id));
             }
-            if store::mark_delivered(&mut conn, document_id, caller, now_micros()).await? {
-                self.notifier.notify(&document_key(document_id));
-            }
+            drop(conn);
+            self.delivered(&doc.sender, document_id, caller).await?;
         }
         Ok(doc.header)
     }
@@ -351,29 +582,46 @@ impl Exchange {
         if !store::mark_acknowledged(&mut tx, document_id, recipient, now).await? {
             return Ok(false);
         }
-        let row = StatusRow {
+        let row = self.status_row(
+            document_id,
+            recipient,
+            status::ARRIVED,
+            recipient,
+            "",
+            "",
+            now,
+        );
+        let seq = store::insert_status(&mut tx, &row).await?;
+        let update = self.update_of(&row, seq, &sender, TransportState::Acknowledged);
+        let peer = self.route(&mut tx, &update, Some(seq), now).await?;
+        tx.commit().await?;
+        self.notify_sender(&sender, document_id);
+        self.wake_peers(peer.as_slice());
+        Ok(true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn status_row(
+        &self,
+        document_id: &str,
+        recipient: &str,
+        code: &str,
+        reported_by: &str,
+        description: &str,
+        staff_info: &str,
+        at: i64,
+    ) -> StatusRow {
+        StatusRow {
             seq: 0,
             document_id: document_id.to_string(),
             recipient: recipient.to_string(),
-            code: status::ARRIVED.to_string(),
-            reported_by: recipient.to_string(),
-            description: String::new(),
-            staff_info: String::new(),
-            at: now,
-        };
-        let seq = store::insert_status(&mut tx, &row).await?;
-        store::insert_inbox_item(
-            &mut tx,
-            &sender,
-            store::KIND_STATUS,
-            document_id,
-            Some(seq),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.notify_sender(&sender, document_id);
-        Ok(true)
+            code: code.to_string(),
+            reported_by: reported_by.to_string(),
+            description: description.to_string(),
+            staff_info: staff_info.to_string(),
+            at,
+            hub: self.hub_id.clone(),
+        }
     }
 
     fn notify_sender(&self, sender: &str, document_id: &str) {
@@ -469,28 +717,21 @@ impl Exchange {
                 "code: the document's status changed while this report was made; read it again and retry".into(),
             ));
         }
-        let row = StatusRow {
-            seq: 0,
-            document_id: document_id.to_string(),
-            recipient: recipient.to_string(),
-            code: code.to_string(),
-            reported_by: recipient.to_string(),
-            description: description.to_string(),
-            staff_info: staff_info.to_string(),
-            at: now,
-        };
-        let seq = store::insert_status(&mut tx, &row).await?;
-        store::insert_inbox_item(
-            &mut tx,
-            &sender,
-            store::KIND_STATUS,
+        let row = self.status_row(
             document_id,
-            Some(seq),
+            recipient,
+            code,
+            recipient,
+            description,
+            staff_info,
             now,
-        )
-        .await?;
+        );
+        let seq = store::insert_status(&mut tx, &row).await?;
+        let update = self.update_of(&row, seq, &sender, TransportState::Unspecified);
+        let peer = self.route(&mut tx, &update, Some(seq), now).await?;
         tx.commit().await?;
         self.notify_sender(&sender, document_id);
+        self.wake_peers(peer.as_slice());
         Ok(status_message(&row))
     }
 
@@ -522,6 +763,7 @@ impl Exchange {
             )));
         }
         let mut asked = Vec::new();
+        let mut peers = Vec::new();
         for leg in store::legs(&mut tx, document_id).await? {
             // A recipient that rejected the document (02) does not hold it: nothing to revoke.
             if leg.revoke_state != RevokeState::None as i64
@@ -537,26 +779,18 @@ impl Exchange {
             {
                 continue;
             }
-            let row = StatusRow {
-                seq: 0,
-                document_id: document_id.to_string(),
-                recipient: leg.recipient.clone(),
-                code: status::REVOKE_REQUESTED.to_string(),
-                reported_by: sender.to_string(),
-                description: reason.to_string(),
-                staff_info: String::new(),
-                at: now,
-            };
-            let seq = store::insert_status(&mut tx, &row).await?;
-            store::insert_inbox_item(
-                &mut tx,
-                &leg.recipient,
-                store::KIND_STATUS,
+            let row = self.status_row(
                 document_id,
-                Some(seq),
+                &leg.recipient,
+                status::REVOKE_REQUESTED,
+                sender,
+                reason,
+                "",
                 now,
-            )
-            .await?;
+            );
+            let seq = store::insert_status(&mut tx, &row).await?;
+            let update = self.update_of(&row, seq, &leg.recipient, TransportState::Unspecified);
+            peers.extend(self.route(&mut tx, &update, Some(seq), now).await?);
             asked.push(leg.recipient);
         }
         if asked.is_empty() {
@@ -569,6 +803,7 @@ impl Exchange {
             self.notifier.notify(&inbox_key(r));
         }
         self.notifier.notify(&document_key(document_id));
+        self.wake_peers(&peers);
         Ok(asked)
     }
 
@@ -627,8 +862,17 @@ impl Exchange {
         store::list_agencies(&mut *self.conn().await?).await
     }
 
+    /// An agency of this hub, or of another hub through the national hub (cached), so that a
+    /// clerk can address any agency in the country.
     pub async fn get_agency(&self, code: &str) -> Result<Agency> {
         domain::check_agency_code("code", code)?;
+        if let (Hop::Peer(peer), Some(directory)) = (self.routing.hop(code), &self.remote_directory)
+        {
+            return directory.lookup(&peer, code).await.map_err(|e| match e {
+                ExchangeError::NotFound(m) => ExchangeError::NotFound(format!("code: {m}")),
+                other => other,
+            });
+        }
         store::get_agency(&mut *self.conn().await?, code)
             .await?
             .ok_or_else(|| {
@@ -638,6 +882,12 @@ impl Exchange {
 
     pub async fn register_agency(&self, agency: Agency) -> Result<bool> {
         domain::check_agency_code("agency.code", &agency.code)?;
+        if let Hop::Peer(hub) = self.routing.hop(&agency.code) {
+            return Err(ExchangeError::FailedPrecondition(format!(
+                "agency.code: {} is served by hub {hub}; register it there",
+                agency.code
+            )));
+        }
         if agency.name.trim().is_empty() {
             return Err(ExchangeError::invalid("agency.name", "is required"));
         }
@@ -655,12 +905,16 @@ impl Exchange {
         }
     }
 
-    /// Registers the seed agencies that are not registered yet (an operator's changes stay).
+    /// Registers the seed agencies this hub serves that are not registered yet (an operator's
+    /// changes stay).
     pub async fn seed_agencies(&self, agencies: &[Agency]) -> Result<usize> {
         let mut tx = self.pool.begin().await?;
         let mut added = 0;
         for (i, a) in agencies.iter().enumerate() {
             domain::check_agency_code(&format!("seed[{i}].code"), &a.code)?;
+            if self.routing.hop(&a.code) != Hop::Local {
+                continue;
+            }
             if store::insert_agency_if_absent(&mut tx, a, now_micros()).await? {
                 added += 1;
             }
@@ -689,6 +943,7 @@ fn status_message(s: &StatusRow) -> StatusMessage {
         description: s.description.clone(),
         at: Some(timestamp(s.at)),
         staff_info: s.staff_info.clone(),
+        hub: s.hub.clone(),
     }
 }
 
@@ -706,6 +961,7 @@ async fn view_of(
                 store::TRANSPORT_QUEUED => TransportState::Queued,
                 store::TRANSPORT_DELIVERED => TransportState::Delivered,
                 store::TRANSPORT_ACKNOWLEDGED => TransportState::Acknowledged,
+                store::TRANSPORT_RELAYED => TransportState::Relayed,
                 _ => TransportState::Unspecified,
             } as i32,
             delivered_at: leg.delivered_at.map(timestamp),
@@ -722,6 +978,7 @@ async fn view_of(
                 RevokeState::Accepted => PbRevokeState::Accepted,
                 RevokeState::Refused => PbRevokeState::Refused,
             } as i32,
+            hub: leg.hub,
             agency_code: leg.recipient,
         })
         .collect();

@@ -6,15 +6,17 @@ use std::{sync::Arc, time::Duration};
 use lienthong_api::exchange::v1::{
     AcknowledgeDocumentRequest, AcknowledgeDocumentResponse, AttachmentChunk,
     ConfirmStatusMessagesRequest, ConfirmStatusMessagesResponse, FetchDocumentRequest,
-    FetchDocumentResponse, GetAgencyRequest, GetAgencyResponse, GetSentDocumentRequest,
-    GetSentDocumentResponse, ListAgenciesRequest, ListAgenciesResponse, ListPendingRequest,
-    ListPendingResponse, ListSentDocumentsRequest, ListSentDocumentsResponse,
-    RegisterAgencyRequest, RegisterAgencyResponse, RemoveAgencyRequest, RemoveAgencyResponse,
-    ReportStatusRequest, ReportStatusResponse, RevokeDocumentRequest, RevokeDocumentResponse,
-    SendDocumentRequest, SendDocumentResponse, SubscribeRequest, SubscribeResponse,
-    WatchSentDocumentRequest, WatchSentDocumentResponse,
+    FetchDocumentResponse, GetAgencyRequest, GetAgencyResponse, GetHubStatusRequest,
+    GetHubStatusResponse, GetSentDocumentRequest, GetSentDocumentResponse, ListAgenciesRequest,
+    ListAgenciesResponse, ListPendingRequest, ListPendingResponse, ListSentDocumentsRequest,
+    ListSentDocumentsResponse, PeerStatus, RegisterAgencyRequest, RegisterAgencyResponse,
+    RelayDocumentRequest, RelayDocumentResponse, RelayStatusRequest, RelayStatusResponse,
+    RemoveAgencyRequest, RemoveAgencyResponse, ReportStatusRequest, ReportStatusResponse,
+    RevokeDocumentRequest, RevokeDocumentResponse, SendDocumentRequest, SendDocumentResponse,
+    SubscribeRequest, SubscribeResponse, WatchSentDocumentRequest, WatchSentDocumentResponse,
     directory_service_server::DirectoryService, exchange_service_server::ExchangeService,
-    fetch_document_response, send_document_request,
+    fetch_document_response, hub_admin_service_server::HubAdminService, relay_document_request,
+    relay_service_server::RelayService, send_document_request,
 };
 use lienthong_platform::{Identity, authz::caller, shutdown::Shutdown};
 use prost::Message;
@@ -441,5 +443,143 @@ impl DirectoryService for DirectoryApi {
         self.app.remove_agency(&code).await?;
         tracing::info!(%admin, %code, "agency removed");
         Ok(Response::new(RemoveAgencyResponse {}))
+    }
+}
+
+/// The calling hub's id.
+fn hub_of<T>(req: &Request<T>) -> Result<String, Status> {
+    match caller(req)? {
+        Identity::Hub(id) => Ok(id),
+        other => Err(Status::permission_denied(format!("{other} is not a hub"))),
+    }
+}
+
+#[derive(Clone)]
+pub struct RelayApi {
+    app: Arc<Exchange>,
+}
+
+impl RelayApi {
+    pub fn new(app: Arc<Exchange>) -> Self {
+        RelayApi { app }
+    }
+}
+
+#[tonic::async_trait]
+impl RelayService for RelayApi {
+    async fn relay_document(
+        &self,
+        req: Request<Streaming<RelayDocumentRequest>>,
+    ) -> Result<Response<RelayDocumentResponse>, Status> {
+        let hub = hub_of(&req)?;
+        let mut stream = req.into_inner();
+        let first = stream.message().await?.ok_or_else(|| {
+            invalid(
+                "header",
+                "the stream is empty; the first message must carry the header",
+            )
+        })?;
+        let Some(relay_document_request::Part::Header(header)) = first.part else {
+            return Err(invalid("header", "the first message must carry the header"));
+        };
+        let mut pending = match self.app.begin_relay(&hub, header).await? {
+            SendStart::Duplicate(_) => {
+                return Ok(Response::new(RelayDocumentResponse { accepted: false }));
+            }
+            SendStart::New(pending) => pending,
+        };
+        while let Some(msg) = stream.message().await? {
+            match msg.part {
+                Some(relay_document_request::Part::Chunk(AttachmentChunk {
+                    attachment_index,
+                    data,
+                })) => {
+                    self.app
+                        .send_chunk(&mut pending, attachment_index, &data)
+                        .await?
+                }
+                _ => {
+                    return Err(invalid(
+                        "part",
+                        "after the header only attachment chunks may follow",
+                    ));
+                }
+            }
+        }
+        self.app.finish_send(*pending).await?;
+        Ok(Response::new(RelayDocumentResponse { accepted: true }))
+    }
+
+    async fn relay_status(
+        &self,
+        req: Request<RelayStatusRequest>,
+    ) -> Result<Response<RelayStatusResponse>, Status> {
+        let hub = hub_of(&req)?;
+        let update = req
+            .into_inner()
+            .update
+            .ok_or_else(|| invalid("update", "is required"))?;
+        let applied = self.app.apply_relayed_status(&hub, update).await?;
+        Ok(Response::new(RelayStatusResponse { applied }))
+    }
+}
+
+#[derive(Clone)]
+pub struct HubAdminApi {
+    app: Arc<Exchange>,
+    tasks_endpoint: Option<String>,
+}
+
+impl HubAdminApi {
+    pub fn new(app: Arc<Exchange>, tasks_endpoint: Option<String>) -> Self {
+        HubAdminApi {
+            app,
+            tasks_endpoint,
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl HubAdminService for HubAdminApi {
+    async fn get_hub_status(
+        &self,
+        _req: Request<GetHubStatusRequest>,
+    ) -> Result<Response<GetHubStatusResponse>, Status> {
+        let routing = &self.app.routing;
+        let mut targets: Vec<(String, String, String)> = routing
+            .peers
+            .iter()
+            .map(|(peer, endpoint)| (peer.clone(), endpoint.clone(), crate::relay::topic(peer)))
+            .collect();
+        if let Some(endpoint) = &self.tasks_endpoint {
+            targets.push((
+                "tasks".into(),
+                endpoint.clone(),
+                crate::integrations::TASKS_TOPIC.into(),
+            ));
+        }
+        let now = lienthong_platform::db::now_micros();
+        let mut peers = Vec::new();
+        for (peer, endpoint, topic) in targets {
+            let stats = lienthong_platform::outbox::stats(&self.app.pool, &topic)
+                .await
+                .map_err(ExchangeError::from)?;
+            peers.push(PeerStatus {
+                peer,
+                endpoint,
+                outbox_depth: stats.depth,
+                oldest_pending_age_seconds: stats
+                    .oldest_created_at
+                    .map(|t| (now - t).max(0) as f64 / 1e6)
+                    .unwrap_or(0.0),
+                last_error: stats.last_error,
+            });
+        }
+        Ok(Response::new(GetHubStatusResponse {
+            hub_id: routing.hub_id.clone(),
+            role: routing.role.name().into(),
+            serves: routing.served_units(),
+            peers,
+        }))
     }
 }

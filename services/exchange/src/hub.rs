@@ -5,9 +5,11 @@ use clap::Parser;
 use lienthong_api::exchange::v1::{
     Agency, directory_service_server::DirectoryServiceServer,
     exchange_service_server::ExchangeServiceServer,
+    hub_admin_service_server::HubAdminServiceServer, relay_service_client::RelayServiceClient,
+    relay_service_server::RelayServiceServer,
 };
 use lienthong_platform::{
-    authz::{Policy, admin, agency, anyone},
+    authz::{Policy, admin, agency, anyone, hub},
     config::ServerArgs,
     db,
     server::{self, ServeOptions, ServerError},
@@ -28,9 +30,11 @@ use crate::{
     app::Exchange,
     domain::Limits,
     error::ExchangeError,
-    grpc::{DirectoryApi, ExchangeApi},
+    federation::{RemoteDirectory, Routing},
+    grpc::{DirectoryApi, ExchangeApi, HubAdminApi, RelayApi},
     integrations::{self, TasksDelivery},
     notify::Notifier,
+    relay::RelayDelivery,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -67,6 +71,24 @@ pub struct ExchangeArgs {
     #[arg(long, env = "LIENTHONG_MAX_ATTACHMENTS", default_value_t = 50)]
     pub max_attachments: usize,
 
+    /// standalone (one hub for every agency), provincial (serves its own units, relays the
+    /// rest to the national hub) or national (routes provincial units, serves the rest).
+    #[arg(long, env = "LIENTHONG_HUB_ROLE", default_value = "standalone")]
+    pub role: String,
+
+    /// Provincial: the level-1 units served here, comma-separated (default: Hxx,Kxx of the hub id).
+    #[arg(long, env = "LIENTHONG_HUB_SERVES")]
+    pub serves: Option<String>,
+
+    /// Provincial: the national hub, e.g. https://national.example:7443.
+    #[arg(long, env = "LIENTHONG_NATIONAL_ENDPOINT")]
+    pub national_endpoint: Option<String>,
+
+    /// National: the provincial hubs, `H48=https://h48.example:7443,H41=https://...`; hub Hxx
+    /// serves units Hxx and Kxx.
+    #[arg(long, env = "LIENTHONG_HUB_ROUTES")]
+    pub routes: Option<String>,
+
     /// The tasks service (e.g. https://127.0.0.1:7444): steering documents with a due date
     /// become tasks there. Unset: no tasks are created.
     #[arg(long, env = "LIENTHONG_TASKS_ENDPOINT")]
@@ -95,6 +117,10 @@ impl ExchangeArgs {
             seed_agencies: None,
             max_attachment_bytes: 100 * 1024 * 1024,
             max_attachments: 50,
+            role: "standalone".into(),
+            serves: None,
+            national_endpoint: None,
+            routes: None,
             tasks_endpoint: None,
             reporting_endpoint: None,
             stats_push_secs: 30.0,
@@ -119,6 +145,8 @@ pub enum StartError {
     Server(#[from] ServerError),
     #[error(transparent)]
     Client(#[from] lienthong_platform::client::ClientError),
+    #[error("federation: {0}")]
+    Federation(#[from] crate::federation::ConfigError),
 }
 
 /// Who may call what on the exchange hub. Everything not listed is refused.
@@ -150,6 +178,8 @@ pub fn policy(trust_domain: &str) -> Policy {
             admin,
             "admins",
         )
+        .allow("/lienthong.exchange.v1.RelayService/", hub, "hubs")
+        .allow("/lienthong.exchange.v1.HubAdminService/", admin, "admins")
 }
 
 #[derive(Deserialize)]
@@ -211,6 +241,13 @@ impl RunningHub {
 
 /// Opens the database and the attachment store, seeds the directory and starts serving.
 pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub, StartError> {
+    let routing = Routing::new(
+        &args.hub_id,
+        &args.role,
+        args.serves.as_deref(),
+        args.national_endpoint.as_deref(),
+        args.routes.as_deref(),
+    )?;
     let tls = ReloadableServerConfig::load(args.server.tls_files())?;
     if args.server.tls_crl.is_none() {
         tracing::warn!(
@@ -233,7 +270,31 @@ pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub,
         },
         hub_id: args.hub_id.clone(),
         tasks: args.tasks_endpoint.as_ref().map(|_| Outbox::default()),
+        peers: routing
+            .peers
+            .keys()
+            .map(|p| (p.clone(), Outbox::default()))
+            .collect(),
+        // Hubs talk to each other with the hub certificate (spiffe://…/hub/<id>).
+        remote_directory: if routing.peers.is_empty() {
+            None
+        } else {
+            Some(RemoteDirectory::new(&routing, &args.server.tls_files())?)
+        },
+        routing: routing.clone(),
     });
+    for (peer, endpoint) in &routing.peers {
+        let channel = client::connect_lazy(endpoint, &args.server.tls_files())?;
+        app.peers[peer].spawn(
+            pool.clone(),
+            crate::relay::topic(peer),
+            RelayDelivery {
+                exchange: app.clone(),
+                client: RelayServiceClient::new(channel),
+            },
+            shutdown.clone(),
+        );
+    }
     // Calls to the services beside the hub use its service identity (LIENTHONG_CLIENT_CERT).
     let client_files = args.server.client_tls_files();
     if let (Some(endpoint), Some(outbox)) = (&args.tasks_endpoint, &app.tasks) {
@@ -251,6 +312,7 @@ pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub,
         let channel = client::connect_lazy(endpoint, &client_files)?;
         integrations::spawn_statistics_pusher(
             pool.clone(),
+            routing.clone(),
             IntakeServiceClient::new(channel),
             std::time::Duration::try_from_secs_f64(args.stats_push_secs)
                 .unwrap_or(std::time::Duration::from_secs(30)),
@@ -284,9 +346,16 @@ pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub,
         shutdown.clone(),
     )));
     routes.add_service(DirectoryServiceServer::new(DirectoryApi::new(app.clone())));
+    routes.add_service(RelayServiceServer::new(RelayApi::new(app.clone())));
+    routes.add_service(HubAdminServiceServer::new(HubAdminApi::new(
+        app.clone(),
+        args.tasks_endpoint.clone(),
+    )));
     const SERVICES: &[&str] = &[
         "lienthong.exchange.v1.ExchangeService",
         "lienthong.exchange.v1.DirectoryService",
+        "lienthong.exchange.v1.RelayService",
+        "lienthong.exchange.v1.HubAdminService",
     ];
     server::add_standard_services(
         &mut routes,
@@ -311,7 +380,7 @@ pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub,
         reloader.abort();
         result
     });
-    tracing::info!(%addr, hub_id = %args.hub_id, database = %redact(&url), seeded = added, "exchange hub listening (mTLS)");
+    tracing::info!(%addr, hub_id = %args.hub_id, role = routing.role.name(), database = %redact(&url), seeded = added, "exchange hub listening (mTLS)");
     Ok(RunningHub {
         addr,
         shutdown,

@@ -24,7 +24,10 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use time::{Date, OffsetDateTime, UtcOffset};
 use tracing::Instrument;
 
-use crate::error::Result;
+use crate::{
+    error::Result,
+    federation::{Hop, Routing},
+};
 
 pub const TASKS_TOPIC: &str = "tasks";
 
@@ -113,6 +116,7 @@ impl Deliver for TasksDelivery {
 /// Pushes the traffic figures of every changed day to the reporting service, every `interval`.
 pub fn spawn_statistics_pusher(
     pool: AnyPool,
+    routing: Routing,
     client: IntakeServiceClient<TracedChannel>,
     interval: Duration,
     shutdown: Shutdown,
@@ -120,7 +124,7 @@ pub fn spawn_statistics_pusher(
     tokio::spawn(async move {
         let mut failures = 0i64;
         loop {
-            let wait = match push_dirty_days(&pool, &client).await {
+            let wait = match push_dirty_days(&pool, &routing, &client).await {
                 Ok(pushed) => {
                     if pushed > 0 {
                         tracing::info!(days = pushed, "traffic statistics pushed to reporting");
@@ -156,6 +160,7 @@ enum PushError {
 /// document arrived meanwhile.
 async fn push_dirty_days(
     pool: &AnyPool,
+    routing: &Routing,
     client: &IntakeServiceClient<TracedChannel>,
 ) -> std::result::Result<usize, PushError> {
     let dirty = sqlx::query("SELECT day, version FROM stat_dirty ORDER BY day LIMIT 31")
@@ -193,9 +198,14 @@ async fn push_dirty_days(
                 .fetch_all(pool)
                 .await?
             {
+                let agency: String = r.try_get("agency")?;
+                // Each hub reports its own agencies; a relayed copy is counted where the agency is.
+                if routing.hop(&agency) != Hop::Local {
+                    continue;
+                }
                 values.push(StatisticValue {
                     indicator_code: indicator.to_string(),
-                    agency_code: r.try_get("agency")?,
+                    agency_code: agency,
                     day: day.clone(),
                     value: r.try_get::<i64, _>("n")? as f64,
                 });

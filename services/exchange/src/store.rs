@@ -12,6 +12,7 @@ pub const KIND_STATUS: i64 = 2;
 pub const TRANSPORT_QUEUED: i64 = 1;
 pub const TRANSPORT_DELIVERED: i64 = 2;
 pub const TRANSPORT_ACKNOWLEDGED: i64 = 3;
+pub const TRANSPORT_RELAYED: i64 = 4;
 
 /// Takes the next value of a counter (see the `counters` table).
 pub async fn next_value(conn: &mut AnyConnection, name: &str) -> Result<i64> {
@@ -153,14 +154,12 @@ pub async fn find_document(
     row.as_ref().map(document_from_row).transpose()
 }
 
-/// Stores a new document with one queued leg and one inbox item per recipient. Returns the
-/// inbox items created, as (recipient, item id).
+/// Stores a new document (its legs are added with [`insert_leg`]).
 pub async fn insert_document(
     conn: &mut AnyConnection,
     header: &DocumentHeader,
     sender: &str,
     fingerprint: &str,
-    recipients: &[String],
     now: i64,
 ) -> Result<()> {
     let seq = next_value(&mut *conn, "document").await?;
@@ -175,27 +174,27 @@ pub async fn insert_document(
     .bind(fingerprint)
     .bind(hex::encode(header.encode_to_vec()))
     .bind(now)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    for recipient in recipients {
-        sqlx::query(
-            "INSERT INTO deliveries (document_id, recipient, transport_state) VALUES ($1, $2, $3)",
-        )
-        .bind(&header.document_id)
-        .bind(recipient)
-        .bind(TRANSPORT_QUEUED)
-        .execute(&mut *conn)
-        .await?;
-        insert_inbox_item(
-            &mut *conn,
-            recipient,
-            KIND_DOCUMENT,
-            &header.document_id,
-            None,
-            now,
-        )
-        .await?;
-    }
+    Ok(())
+}
+
+/// Adds a queued leg towards a recipient served by `hub`.
+pub async fn insert_leg(
+    conn: &mut AnyConnection,
+    document_id: &str,
+    recipient: &str,
+    hub: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO deliveries (document_id, recipient, transport_state, hub) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(document_id)
+    .bind(recipient)
+    .bind(TRANSPORT_QUEUED)
+    .bind(hub)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -234,6 +233,8 @@ pub struct StatusRow {
     pub description: String,
     pub staff_info: String,
     pub at: i64,
+    /// The hub where it was recorded.
+    pub hub: String,
 }
 
 fn status_from_row(row: &AnyRow) -> Result<StatusRow> {
@@ -246,6 +247,7 @@ fn status_from_row(row: &AnyRow) -> Result<StatusRow> {
         description: row.try_get("description")?,
         staff_info: row.try_get("staff_info")?,
         at: row.try_get("at")?,
+        hub: row.try_get("hub")?,
     })
 }
 
@@ -253,8 +255,8 @@ fn status_from_row(row: &AnyRow) -> Result<StatusRow> {
 pub async fn insert_status(conn: &mut AnyConnection, s: &StatusRow) -> Result<i64> {
     let seq = next_value(&mut *conn, "status").await?;
     sqlx::query(
-        "INSERT INTO statuses (seq, document_id, recipient, code, reported_by, description, staff_info, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO statuses (seq, document_id, recipient, code, reported_by, description, staff_info, at, hub) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(seq)
     .bind(&s.document_id)
@@ -264,6 +266,7 @@ pub async fn insert_status(conn: &mut AnyConnection, s: &StatusRow) -> Result<i6
     .bind(&s.description)
     .bind(&s.staff_info)
     .bind(s.at)
+    .bind(&s.hub)
     .execute(conn)
     .await?;
     Ok(seq)
@@ -287,7 +290,7 @@ pub async fn pending_items(
 ) -> Result<Vec<PendingItem>> {
     let rows = sqlx::query(
         "SELECT i.item_id, i.kind, i.document_id, i.created_at, \
-                s.seq, s.recipient, s.code, s.reported_by, s.description, s.staff_info, s.at \
+                s.seq, s.recipient, s.code, s.reported_by, s.description, s.staff_info, s.at, s.hub \
          FROM inbox i LEFT JOIN statuses s ON s.seq = i.status_seq \
          WHERE i.agency = $1 AND i.acked_at IS NULL AND i.item_id > $2 \
          ORDER BY i.item_id LIMIT $3",
@@ -325,6 +328,8 @@ pub struct Leg {
     pub acknowledged_at: Option<i64>,
     pub current_status: String,
     pub revoke_state: i64,
+    /// The hub serving the recipient.
+    pub hub: String,
 }
 
 fn leg_from_row(row: &AnyRow) -> Result<Leg> {
@@ -335,11 +340,12 @@ fn leg_from_row(row: &AnyRow) -> Result<Leg> {
         acknowledged_at: row.try_get("acknowledged_at")?,
         current_status: row.try_get("current_status")?,
         revoke_state: row.try_get("revoke_state")?,
+        hub: row.try_get("hub")?,
     })
 }
 
 const LEG_COLUMNS: &str =
-    "recipient, transport_state, delivered_at, acknowledged_at, current_status, revoke_state";
+    "recipient, transport_state, delivered_at, acknowledged_at, current_status, revoke_state, hub";
 
 pub async fn leg(
     conn: &mut AnyConnection,
@@ -368,7 +374,7 @@ pub async fn legs(conn: &mut AnyConnection, document_id: &str) -> Result<Vec<Leg
 
 pub async fn statuses_of(conn: &mut AnyConnection, document_id: &str) -> Result<Vec<StatusRow>> {
     let rows = sqlx::query(
-        "SELECT seq, document_id, recipient, code, reported_by, description, staff_info, at \
+        "SELECT seq, document_id, recipient, code, reported_by, description, staff_info, at, hub \
          FROM statuses WHERE document_id = $1 ORDER BY seq",
     )
     .bind(document_id)
@@ -523,4 +529,103 @@ pub async fn sent_documents(
     .fetch_all(conn)
     .await?;
     rows.iter().map(document_from_row).collect()
+}
+
+/// Queued → relayed, for the legs handed over to the next hub.
+pub async fn mark_relayed(
+    conn: &mut AnyConnection,
+    document_id: &str,
+    recipient: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE deliveries SET transport_state = $3 WHERE document_id = $1 AND recipient = $2 AND transport_state = $4",
+    )
+    .bind(document_id)
+    .bind(recipient)
+    .bind(TRANSPORT_RELAYED)
+    .bind(TRANSPORT_QUEUED)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Applies a transport event reported by the recipient's hub (states only move forward).
+pub async fn apply_remote_transport(
+    conn: &mut AnyConnection,
+    document_id: &str,
+    recipient: &str,
+    state: i64,
+    at: i64,
+) -> Result<()> {
+    let column = if state == TRANSPORT_ACKNOWLEDGED {
+        "acknowledged_at"
+    } else {
+        "delivered_at"
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE deliveries SET transport_state = $3, {column} = $4, delivered_at = COALESCE(delivered_at, $4) \
+         WHERE document_id = $1 AND recipient = $2 AND (transport_state IN ($5, $6) OR transport_state < $3)"
+    )))
+    .bind(document_id)
+    .bind(recipient)
+    .bind(state)
+    .bind(at)
+    .bind(TRANSPORT_QUEUED)
+    .bind(TRANSPORT_RELAYED)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a leg's current business status as reported by the recipient's hub.
+pub async fn apply_remote_status(
+    conn: &mut AnyConnection,
+    document_id: &str,
+    recipient: &str,
+    code: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE deliveries SET current_status = $3 WHERE document_id = $1 AND recipient = $2",
+    )
+    .bind(document_id)
+    .bind(recipient)
+    .bind(code)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a leg's revoke state as reported by another hub.
+pub async fn apply_remote_revoke_state(
+    conn: &mut AnyConnection,
+    document_id: &str,
+    recipient: &str,
+    state: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE deliveries SET revoke_state = $3 WHERE document_id = $1 AND recipient = $2",
+    )
+    .bind(document_id)
+    .bind(recipient)
+    .bind(state)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records that a relayed update was applied; false when it already was.
+pub async fn mark_update_seen(conn: &mut AnyConnection, update_id: &str, now: i64) -> Result<bool> {
+    let seen = sqlx::query("SELECT update_id FROM relay_seen WHERE update_id = $1")
+        .bind(update_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if seen.is_some() {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO relay_seen (update_id, applied_at) VALUES ($1, $2)")
+        .bind(update_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(true)
 }
