@@ -152,6 +152,11 @@ impl Exchange {
         if !store::mark_update_seen(&mut tx, &update.update_id, now).await? {
             return Ok(false);
         }
+        // An update from the recipient's side names the hub that serves the recipient.
+        if update.to_agency != update.recipient && !update.hub.is_empty() {
+            store::set_leg_hub(&mut tx, &update.document_id, &update.recipient, &update.hub)
+                .await?;
+        }
         let transport =
             TransportState::try_from(update.transport_state).unwrap_or(TransportState::Unspecified);
         match transport {

@@ -557,23 +557,24 @@ pub async fn apply_remote_transport(
     state: i64,
     at: i64,
 ) -> Result<()> {
-    let column = if state == TRANSPORT_ACKNOWLEDGED {
-        "acknowledged_at"
-    } else {
-        "delivered_at"
-    };
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE deliveries SET transport_state = $3, {column} = $4, delivered_at = COALESCE(delivered_at, $4) \
+    // Only forward moves: a late "delivered" never undoes "acknowledged".
+    let sql = if state == TRANSPORT_ACKNOWLEDGED {
+        "UPDATE deliveries SET transport_state = $3, acknowledged_at = $4, \
+         delivered_at = COALESCE(delivered_at, $4) \
          WHERE document_id = $1 AND recipient = $2 AND (transport_state IN ($5, $6) OR transport_state < $3)"
-    )))
-    .bind(document_id)
-    .bind(recipient)
-    .bind(state)
-    .bind(at)
-    .bind(TRANSPORT_QUEUED)
-    .bind(TRANSPORT_RELAYED)
-    .execute(conn)
-    .await?;
+    } else {
+        "UPDATE deliveries SET transport_state = $3, delivered_at = COALESCE(delivered_at, $4) \
+         WHERE document_id = $1 AND recipient = $2 AND (transport_state IN ($5, $6) OR transport_state < $3)"
+    };
+    sqlx::query(sql)
+        .bind(document_id)
+        .bind(recipient)
+        .bind(state)
+        .bind(at)
+        .bind(TRANSPORT_QUEUED)
+        .bind(TRANSPORT_RELAYED)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -628,4 +629,20 @@ pub async fn mark_update_seen(conn: &mut AnyConnection, update_id: &str, now: i6
         .execute(conn)
         .await?;
     Ok(true)
+}
+
+/// Records which hub serves a leg's recipient, as learnt from the updates that hub sends.
+pub async fn set_leg_hub(
+    conn: &mut AnyConnection,
+    document_id: &str,
+    recipient: &str,
+    hub: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE deliveries SET hub = $3 WHERE document_id = $1 AND recipient = $2")
+        .bind(document_id)
+        .bind(recipient)
+        .bind(hub)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -1,5 +1,11 @@
 //! The exchange hub over real gRPC and real mutual TLS, on SQLite and on PostgreSQL.
+mod federation;
 mod support;
+
+use federation::{
+    cross_province_delivery_and_statuses_back, national_hub_down_delays_and_loses_nothing,
+    relay_is_for_hubs_and_only_for_their_agencies,
+};
 
 use std::time::Duration;
 
@@ -48,6 +54,9 @@ on_both_databases!(
     bad_input_names_field_and_rule,
     directory_and_admin_rules,
     health_reflects_the_database,
+    cross_province_delivery_and_statuses_back,
+    national_hub_down_delays_and_loses_nothing,
+    relay_is_for_hubs_and_only_for_their_agencies,
 );
 
 fn code_of<T: std::fmt::Debug>(r: Result<T, tonic::Status>) -> tonic::Status {

@@ -1,6 +1,10 @@
 //! A hub per test: in-process, on port 0, real mutual TLS with a PKI generated at run time,
 //! a fresh SQLite file or PostgreSQL database.
-use std::{path::PathBuf, sync::Mutex, time::Duration};
+use std::{
+    path::PathBuf,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use lienthong_api::exchange::v1::{
     Agency, AttachmentChunk, AttachmentInfo, DocumentHeader, SendDocumentRequest,
@@ -29,15 +33,24 @@ pub const SCT: &str = "000.00.09.H48";
 
 pub struct TestHub {
     pub hub: Option<RunningHub>,
-    pub dir: TempDir,
-    pub pki: Mutex<DevCa>,
+    pub dir: Arc<TempDir>,
+    pub pki: Arc<Mutex<DevCa>>,
     pub db: Option<TestDb>,
     pub url: String,
+    args: ExchangeArgs,
 }
 
 pub struct Options {
     pub max_attachment_bytes: u64,
     pub tls_reload_secs: f64,
+    pub hub_id: String,
+    pub role: String,
+    pub national_endpoint: Option<String>,
+    pub routes: Option<String>,
+    /// A fixed port (federated hubs must know each other's address before they start).
+    pub port: u16,
+    /// Share the directory and PKI of another hub (one axis CA for every hub).
+    pub shared: Option<(Arc<TempDir>, Arc<Mutex<DevCa>>)>,
 }
 
 impl Default for Options {
@@ -45,8 +58,21 @@ impl Default for Options {
         Options {
             max_attachment_bytes: 1024 * 1024,
             tls_reload_secs: 60.0,
+            hub_id: "H48".into(),
+            role: "standalone".into(),
+            national_endpoint: None,
+            routes: None,
+            port: 0,
+            shared: None,
         }
     }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 pub async fn spawn_hub(backend: Backend) -> TestHub {
@@ -56,31 +82,115 @@ pub async fn spawn_hub(backend: Backend) -> TestHub {
 pub async fn spawn_hub_with(backend: Backend, options: Options) -> TestHub {
     lienthong_platform::tls::install_crypto_provider();
     lienthong_platform::telemetry::install_propagator();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut pki = DevCa::init(&dir.path().join("pki"), TRUST_DOMAIN).expect("pki init");
-    let hub_files = pki
-        .issue(&Identity::Hub("H48".into()), &[])
-        .expect("hub cert");
+    // RUST_LOG=info shows the hubs' logs in a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .try_init();
+    let (dir, pki) = match options.shared {
+        Some(shared) => shared,
+        None => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let pki = DevCa::init(&dir.path().join("pki"), TRUST_DOMAIN).expect("pki init");
+            (Arc::new(dir), Arc::new(Mutex::new(pki)))
+        }
+    };
+    let hub_files = {
+        let mut ca = pki.lock().expect("pki lock");
+        ca.issue(&Identity::Hub(options.hub_id.clone()), &[])
+            .expect("hub cert")
+    };
     let db = TestDb::new(backend).await;
-    let mut server = ServerArgs::new(hub_files, dir.path().join("data"));
+    let mut server = ServerArgs::new(
+        hub_files,
+        dir.path().join(format!("data-{}", options.hub_id)),
+    );
     server.database_url = db.url.clone();
     server.db_pool_size = 5;
     server.tls_reload_secs = options.tls_reload_secs;
     server.trust_domain = TRUST_DOMAIN.into();
     server.shutdown_grace_secs = 2.0;
     let args = ExchangeArgs {
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], options.port)),
+        hub_id: options.hub_id,
+        role: options.role,
+        national_endpoint: options.national_endpoint,
+        routes: options.routes,
         max_attachment_bytes: options.max_attachment_bytes,
         max_attachments: 10,
         ..ExchangeArgs::new(server)
     };
-    let hub = start(args, Shutdown::new()).await.expect("hub starts");
+    let hub = start(args.clone(), Shutdown::new())
+        .await
+        .expect("hub starts");
     let url = format!("https://127.0.0.1:{}", hub.addr.port());
     TestHub {
         hub: Some(hub),
         dir,
-        pki: Mutex::new(pki),
+        pki,
         db: Some(db),
         url,
+        args,
+    }
+}
+
+/// Three hubs on one axis CA: national (serving ministries such as G22), H48 (Quảng Ngãi) and
+/// H41 (Nghệ An).
+pub struct Axis {
+    pub national: TestHub,
+    pub h48: TestHub,
+    pub h41: TestHub,
+}
+
+pub async fn spawn_axis(backend: Backend) -> Axis {
+    let (pn, p48, p41) = (free_port(), free_port(), free_port());
+    let national_url = format!("https://127.0.0.1:{pn}");
+    let national = spawn_hub_with(
+        backend,
+        Options {
+            hub_id: "national".into(),
+            role: "national".into(),
+            routes: Some(format!(
+                "H48=https://127.0.0.1:{p48},H41=https://127.0.0.1:{p41}"
+            )),
+            port: pn,
+            ..Options::default()
+        },
+    )
+    .await;
+    let shared = || Some((national.dir.clone(), national.pki.clone()));
+    let h48 = spawn_hub_with(
+        backend,
+        Options {
+            hub_id: "H48".into(),
+            role: "provincial".into(),
+            national_endpoint: Some(national_url.clone()),
+            port: p48,
+            shared: shared(),
+            ..Options::default()
+        },
+    )
+    .await;
+    let h41 = spawn_hub_with(
+        backend,
+        Options {
+            hub_id: "H41".into(),
+            role: "provincial".into(),
+            national_endpoint: Some(national_url),
+            port: p41,
+            shared: shared(),
+            ..Options::default()
+        },
+    )
+    .await;
+    Axis { national, h48, h41 }
+}
+
+impl Axis {
+    pub async fn stop(self) {
+        self.h48.stop().await;
+        self.h41.stop().await;
+        self.national.stop().await;
     }
 }
 
@@ -106,6 +216,23 @@ impl TestHub {
 
     pub async fn directory(&self, id: &Identity) -> DirectoryServiceClient<TracedChannel> {
         DirectoryServiceClient::new(self.channel(id).await)
+    }
+
+    /// Stops the hub (the database and data stay).
+    pub async fn halt(&mut self) {
+        if let Some(hub) = self.hub.take() {
+            hub.stop().await.expect("clean stop");
+        }
+    }
+
+    /// Starts the hub again on the same port, database and data.
+    pub async fn resume(&mut self) {
+        assert!(self.hub.is_none(), "halt first");
+        self.hub = Some(
+            start(self.args.clone(), Shutdown::new())
+                .await
+                .expect("hub restarts"),
+        );
     }
 
     pub fn revoke(&self, label: &str) {
@@ -199,4 +326,23 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("timed out waiting for {what}");
+}
+
+/// Polls until `f` yields a value, with a deadline.
+pub async fn poll_until<T, F, Fut>(what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
