@@ -13,7 +13,29 @@ use lienthong_platform::{Identity, db::Backend, testing::TestDb};
 use sha2::{Digest, Sha256};
 use tokio_stream::StreamExt;
 
+mod federation;
+
 const H48: &str = "000.00.00.H48";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_national_hub_killed_while_documents_are_sent() {
+    federation::national_hub_killed_while_documents_are_sent(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_national_hub_killed_while_documents_are_sent() {
+    federation::national_hub_killed_while_documents_are_sent(Backend::Postgres).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_provincial_hub_killed_mid_relay() {
+    federation::provincial_hub_killed_mid_relay(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_provincial_hub_killed_mid_relay() {
+    federation::provincial_hub_killed_mid_relay(Backend::Postgres).await
+}
 const G22: &str = "000.00.00.G22";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

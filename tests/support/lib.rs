@@ -180,7 +180,18 @@ pub fn hub_env(
     data: &Path,
     database_url: Option<&str>,
 ) -> Vec<(String, String)> {
-    let files = pki.files(&Identity::Hub("H48".into()));
+    hub_env_as(pki, "H48", port, data, database_url)
+}
+
+/// The environment of hub `hub_id` (its certificate is `hub/<hub_id>`).
+pub fn hub_env_as(
+    pki: &mut Pki,
+    hub_id: &str,
+    port: u16,
+    data: &Path,
+    database_url: Option<&str>,
+) -> Vec<(String, String)> {
+    let files = pki.files(&Identity::Hub(hub_id.into()));
     let mut env = vec![
         (
             "LIENTHONG_EXCHANGE_LISTEN".into(),
@@ -198,7 +209,9 @@ pub fn hub_env(
             files.crl.expect("crl").display().to_string(),
         ),
         ("LIENTHONG_TRUST_DOMAIN".into(), TRUST_DOMAIN.into()),
-        ("LIENTHONG_HUB_ID".into(), "H48".into()),
+        ("LIENTHONG_HUB_ID".into(), hub_id.into()),
+        // Retries come quickly in tests; the back-off still doubles.
+        ("LIENTHONG_SHUTDOWN_GRACE_SECS".into(), "2".into()),
     ];
     if let Some(url) = database_url {
         env.push(("LIENTHONG_DATABASE_URL".into(), url.into()));

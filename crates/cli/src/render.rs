@@ -69,6 +69,7 @@ pub fn transport_name(state: TransportState) -> &'static str {
         TransportState::Queued => "queued",
         TransportState::Delivered => "delivered",
         TransportState::Acknowledged => "acknowledged",
+        TransportState::Relayed => "relayed to another hub",
     }
 }
 
