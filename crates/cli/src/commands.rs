@@ -117,6 +117,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Agencies { code } => agencies(g, code).await?,
         Command::Agency(c) => agency(g, c).await?,
         Command::Health => return health(g).await,
+        Command::Hub(c) => crate::hub::run(g, c).await?,
+        Command::Report(args) => crate::report::run(g, args).await?,
+        Command::Tasks(args) => crate::tasks::run(g, args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,10 +10,13 @@ use lienthong_platform::{config::DEFAULT_TRUST_DOMAIN, telemetry, tls};
 mod commands;
 mod conn;
 mod fetch;
+mod hub;
 mod pki;
 mod progress;
 mod render;
+mod report;
 mod send;
+mod tasks;
 
 /// The lienthong command line: development PKI, send, inbox, fetch, ack, status, revoke, sent,
 /// agencies.
@@ -123,6 +126,15 @@ pub enum Command {
     Agency(commands::AgencyCommand),
     /// Check that the hub is serving (exit status 0 only when it is).
     Health,
+    /// Operator view of the hub (admin identities only): role, peers, relay backlog.
+    #[command(subcommand)]
+    Hub(hub::HubCommand),
+    /// Periodic reporting (lienthong-reporting): regimes, periods, draft, submit, accept,
+    /// return, show, compliance, export.
+    Report(report::ReportArgs),
+    /// Task tracking (lienthong-tasks): list, show, create, progress, submit, confirm, return,
+    /// extend, decide, watch, table.
+    Tasks(tasks::TasksArgs),
 }
 
 fn main() -> ExitCode {
