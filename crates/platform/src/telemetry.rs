@@ -1,13 +1,16 @@
-//! Logs and traces. Logs go to stderr (`RUST_LOG`, default `info`). Traces are exported over
-//! OTLP when the standard `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) variable is
-//! set; without it nothing is exported. W3C trace context travels in gRPC metadata on every hop:
+//! Logs, traces and metrics. Logs go to stderr (`RUST_LOG`, default `info`). Traces and metrics
+//! are exported over OTLP when the standard `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+//! `..._TRACES_ENDPOINT`) variable is set; without it nothing is exported. W3C trace context travels in gRPC metadata on every hop:
 //! [`server_span`] continues the caller's trace, [`TraceContextInterceptor`] passes ours on.
 use opentelemetry::{
     global,
     propagation::{Extractor, Injector},
     trace::TracerProvider as _,
 };
-use opentelemetry_sdk::{Resource, propagation::TraceContextPropagator, trace::SdkTracerProvider};
+use opentelemetry_sdk::{
+    Resource, metrics::SdkMeterProvider, propagation::TraceContextPropagator,
+    trace::SdkTracerProvider,
+};
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tracing_subscriber::{
@@ -18,6 +21,7 @@ use tracing_subscriber::{
 /// lost.
 pub struct Telemetry {
     provider: Option<SdkTracerProvider>,
+    meters: Option<SdkMeterProvider>,
 }
 
 impl Telemetry {
@@ -27,6 +31,11 @@ impl Telemetry {
             && let Err(e) = provider.shutdown()
         {
             eprintln!("telemetry shutdown: {e}");
+        }
+        if let Some(meters) = self.meters
+            && let Err(e) = meters.shutdown()
+        {
+            eprintln!("metrics shutdown: {e}");
         }
     }
 }
@@ -52,23 +61,35 @@ pub fn init(service_name: &'static str) -> Result<Telemetry, TelemetryError> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_filter(env_filter);
 
-    let provider = if otlp_configured() {
+    let (provider, meters) = if otlp_configured() {
+        let resource = || {
+            let mut resource = Resource::builder();
+            if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
+                resource = resource.with_service_name(service_name);
+            }
+            resource.build()
+        };
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_tonic()
             .build()
             .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
-        let mut resource = Resource::builder();
-        if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
-            resource = resource.with_service_name(service_name);
-        }
-        Some(
-            SdkTracerProvider::builder()
-                .with_batch_exporter(exporter)
-                .with_resource(resource.build())
-                .build(),
-        )
+        let traces = SdkTracerProvider::builder()
+            .with_batch_exporter(exporter)
+            .with_resource(resource())
+            .build();
+        // Metrics go to the same collector (OTEL_EXPORTER_OTLP_METRICS_ENDPOINT overrides).
+        let metric_exporter = opentelemetry_otlp::MetricExporter::builder()
+            .with_tonic()
+            .build()
+            .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
+        let meters = SdkMeterProvider::builder()
+            .with_periodic_exporter(metric_exporter)
+            .with_resource(resource())
+            .build();
+        global::set_meter_provider(meters.clone());
+        (Some(traces), Some(meters))
     } else {
-        None
+        (None, None)
     };
     let otel = provider.as_ref().map(|p| {
         global::set_tracer_provider(p.clone());
@@ -79,7 +100,7 @@ pub fn init(service_name: &'static str) -> Result<Telemetry, TelemetryError> {
         .with(otel)
         .try_init()
         .map_err(|e| TelemetryError::Subscriber(e.to_string()))?;
-    Ok(Telemetry { provider })
+    Ok(Telemetry { provider, meters })
 }
 
 /// The OpenTelemetry layer, filtered so that the HTTP/2 machinery's own spans (h2, hyper,

@@ -307,6 +307,7 @@ impl Exchange {
         if let Some(tasks) = &self.tasks {
             tasks.wake();
         }
+        crate::metrics::document_accepted(&self.hub_id, send.relayed);
         tracing::info!(document_id = %header.document_id, sender = %send.sender, recipients = ?send.recipients, relayed = send.relayed, "document accepted");
         Ok(SendDocumentResponse {
             document_id: header.document_id.clone(),
@@ -597,6 +598,7 @@ impl Exchange {
         tx.commit().await?;
         self.notify_sender(&sender, document_id);
         self.wake_peers(peer.as_slice());
+        crate::metrics::status_recorded(&self.hub_id, status::ARRIVED);
         Ok(true)
     }
 
@@ -732,6 +734,7 @@ impl Exchange {
         tx.commit().await?;
         self.notify_sender(&sender, document_id);
         self.wake_peers(peer.as_slice());
+        crate::metrics::status_recorded(&self.hub_id, code);
         Ok(status_message(&row))
     }
 

@@ -289,6 +289,7 @@ pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub,
             pool.clone(),
             crate::relay::topic(peer),
             RelayDelivery {
+                peer: peer.clone(),
                 exchange: app.clone(),
                 client: RelayServiceClient::new(channel),
             },
@@ -365,6 +366,21 @@ pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub,
         shutdown.clone(),
     )
     .await?;
+
+    let mut topics: crate::metrics::Topics = routing
+        .peers
+        .keys()
+        .map(|p| (p.clone(), crate::relay::topic(p)))
+        .collect();
+    if args.tasks_endpoint.is_some() {
+        topics.push(("tasks".into(), integrations::TASKS_TOPIC.into()));
+    }
+    crate::metrics::spawn_outbox_gauges(
+        app.pool.clone(),
+        args.hub_id.clone(),
+        topics,
+        shutdown.clone(),
+    );
 
     let reloader = tls.spawn_reloader(args.server.tls_reload_interval());
     let options = ServeOptions {

@@ -10,6 +10,7 @@ pub mod federation;
 pub mod grpc;
 pub mod hub;
 pub mod integrations;
+pub mod metrics;
 pub mod notify;
 pub mod relay;
 pub mod store;

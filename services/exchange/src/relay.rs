@@ -246,6 +246,7 @@ impl Exchange {
 
 /// Delivers a peer's relay outbox entries.
 pub struct RelayDelivery {
+    pub peer: String,
     pub exchange: Arc<Exchange>,
     pub client: RelayServiceClient<TracedChannel>,
 }
@@ -344,7 +345,8 @@ impl RelayDelivery {
             .await
             .map_err(|e| DeliveryError(e.to_string()))?;
         ex.notifier.notify(&document_key(&entry.document_id));
-        tracing::info!(document_id = %entry.document_id, recipients = ?entry.recipients, "document relayed");
+        crate::metrics::document_relayed(&ex.hub_id, &self.peer);
+        tracing::info!(document_id = %entry.document_id, recipients = ?entry.recipients, peer = %self.peer, "document relayed");
         Ok(())
     }
 }

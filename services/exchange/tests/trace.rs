@@ -21,16 +21,21 @@ async fn one_trace_from_the_sender_to_the_recipients_hub() {
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(exporter.clone())
         .build();
-    let subscriber = tracing_subscriber::registry().with(telemetry::otel_layer(provider.tracer("test")));
+    let subscriber =
+        tracing_subscriber::registry().with(telemetry::otel_layer(provider.tracer("test")));
     tracing::subscriber::set_global_default(subscriber).expect("global subscriber");
 
     let axis = spawn_axis(Backend::Sqlite).await;
     let mut binh_son = axis.h48.agency("000.00.53.H48").await;
     let span = tracing::info_span!("clerk sends to Nghệ An");
     async {
-        send(&mut binh_son, header("000.00.53.H48", &["000.00.00.H41"], 1, &[]), &[])
-            .await
-            .expect("send");
+        send(
+            &mut binh_son,
+            header("000.00.53.H48", &["000.00.00.H41"], 1, &[]),
+            &[],
+        )
+        .await
+        .expect("send");
     }
     .instrument(span)
     .await;
@@ -38,7 +43,13 @@ async fn one_trace_from_the_sender_to_the_recipients_hub() {
     poll_until("delivery at H41", || {
         let mut c = nghe_an.clone();
         async move {
-            let n = c.list_pending(ListPendingRequest::default()).await.expect("pending").into_inner().items.len();
+            let n = c
+                .list_pending(ListPendingRequest::default())
+                .await
+                .expect("pending")
+                .into_inner()
+                .items
+                .len();
             (n > 0).then_some(())
         }
     })
@@ -47,16 +58,31 @@ async fn one_trace_from_the_sender_to_the_recipients_hub() {
     provider.force_flush().expect("flush");
 
     let spans = exporter.get_finished_spans().expect("spans");
-    let root = spans.iter().find(|s| s.name == "clerk sends to Nghệ An").expect("client span");
+    let root = spans
+        .iter()
+        .find(|s| s.name == "clerk sends to Nghệ An")
+        .expect("client span");
     let trace = root.span_context.trace_id();
     let in_trace: Vec<&str> = spans
         .iter()
         .filter(|s| s.span_context.trace_id() == trace)
         .map(|s| s.name.as_ref())
         .collect();
-    let relays = in_trace.iter().filter(|n| **n == "lienthong.exchange.v1.RelayService/RelayDocument").count();
-    assert!(in_trace.contains(&"lienthong.exchange.v1.ExchangeService/SendDocument"), "{in_trace:?}");
-    assert_eq!(relays, 2, "H48 → national → H41 in the sender's trace: {in_trace:?}");
-    assert!(in_trace.iter().filter(|n| **n == "outbox.deliver").count() >= 2, "{in_trace:?}");
+    let relays = in_trace
+        .iter()
+        .filter(|n| **n == "lienthong.exchange.v1.RelayService/RelayDocument")
+        .count();
+    assert!(
+        in_trace.contains(&"lienthong.exchange.v1.ExchangeService/SendDocument"),
+        "{in_trace:?}"
+    );
+    assert_eq!(
+        relays, 2,
+        "H48 → national → H41 in the sender's trace: {in_trace:?}"
+    );
+    assert!(
+        in_trace.iter().filter(|n| **n == "outbox.deliver").count() >= 2,
+        "{in_trace:?}"
+    );
     axis.stop().await;
 }
