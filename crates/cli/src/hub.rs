@@ -2,7 +2,9 @@
 //! backlog (outbox depth, oldest pending age, last error).
 use anyhow::Result;
 use clap::Subcommand;
-use lienthong_api::exchange::v1::{GetHubStatusRequest, hub_admin_service_client::HubAdminServiceClient};
+use lienthong_api::exchange::v1::{
+    GetHubStatusRequest, hub_admin_service_client::HubAdminServiceClient,
+};
 use serde_json::json;
 
 use crate::{Global, conn};
@@ -21,7 +23,10 @@ pub async fn run(g: &Global, command: HubCommand) -> Result<()> {
 
 async fn status(g: &Global) -> Result<()> {
     let mut client = HubAdminServiceClient::new(conn::channel(g).await?);
-    let s = client.get_hub_status(GetHubStatusRequest {}).await?.into_inner();
+    let s = client
+        .get_hub_status(GetHubStatusRequest {})
+        .await?
+        .into_inner();
     if g.json {
         let peers: Vec<_> = s
             .peers
@@ -42,7 +47,12 @@ async fn status(g: &Global) -> Result<()> {
         );
         return Ok(());
     }
-    println!("hub {} ({}), serves {}", s.hub_id, s.role, s.serves.join(", "));
+    println!(
+        "hub {} ({}), serves {}",
+        s.hub_id,
+        s.role,
+        s.serves.join(", ")
+    );
     if s.peers.is_empty() {
         println!("no peers");
     }
