@@ -191,6 +191,7 @@ pub fn status_json(s: &StatusMessage) -> Value {
         "description": s.description,
         "at": ts_json(s.at.as_ref()),
         "staff_info": s.staff_info,
+        "hub": s.hub,
     })
 }
 
@@ -239,6 +240,14 @@ pub fn inbox_item_text(item: &InboxItem) -> String {
             );
             let _ = writeln!(out, "        from:    {from}");
             let _ = writeln!(out, "        subject: {}", h.subject);
+            if !h.trace_headers.is_empty() {
+                let hops: Vec<String> = h
+                    .trace_headers
+                    .iter()
+                    .map(|t| format!("{} {}", t.organ_id, ts_text(t.timestamp.as_ref())))
+                    .collect();
+                let _ = writeln!(out, "        via:     {}", hops.join(" → "));
+            }
             if h.attachments.is_empty() {
                 let _ = writeln!(out, "        attachments: none");
             } else {
@@ -258,7 +267,11 @@ pub fn inbox_item_text(item: &InboxItem) -> String {
                 s.document_id,
                 ts_text(s.at.as_ref().or(item.created_at.as_ref()))
             );
-            let _ = writeln!(out, "        from:    {}", s.from);
+            if s.hub.is_empty() {
+                let _ = writeln!(out, "        from:    {}", s.from);
+            } else {
+                let _ = writeln!(out, "        from:    {} (at hub {})", s.from, s.hub);
+            }
             if !s.description.is_empty() {
                 let _ = writeln!(out, "        description: {}", s.description);
             }
@@ -276,6 +289,7 @@ pub fn inbox_item_text(item: &InboxItem) -> String {
 pub fn recipient_json(r: &RecipientView) -> Value {
     json!({
         "agency_code": r.agency_code,
+        "hub": r.hub,
         "transport_state": transport_name(r.transport_state()),
         "delivered_at": ts_json(r.delivered_at.as_ref()),
         "acknowledged_at": ts_json(r.acknowledged_at.as_ref()),
@@ -308,8 +322,9 @@ pub fn sent_text(d: &SentDocumentView) -> String {
         };
         let _ = writeln!(
             out,
-            "  → {}  transport: {}  status: {}  revoke: {}",
+            "  → {} (hub {})  transport: {}  status: {}  revoke: {}",
             r.agency_code,
+            if r.hub.is_empty() { "-" } else { &r.hub },
             transport_name(r.transport_state()),
             current,
             revoke_name(r.revoke_state())
@@ -329,7 +344,8 @@ pub fn sent_text(d: &SentDocumentView) -> String {
             );
         }
         for s in &r.statuses {
-            let _ = writeln!(out, "      {}  {}", ts_text(s.at.as_ref()), status_text(s));
+            let at_hub = if s.hub.is_empty() { String::new() } else { format!("  [at {}]", s.hub) };
+            let _ = writeln!(out, "      {}  {}{at_hub}", ts_text(s.at.as_ref()), status_text(s));
         }
     }
     out
