@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
-# A guided run of the exchange axis on this machine: a development PKI, one hub, and a document
-# sent by UBND tỉnh Quảng Ngãi to two agencies, received, acknowledged, handled, then revoked.
+# A guided run of the axis on this machine: a development PKI; the national hub, the Quảng Ngãi
+# hub (H48) and the Nghệ An hub (H41); the tasks and reporting services beside the H48 hub.
+# UBND tỉnh Quảng Ngãi sends a document to Văn phòng Chính phủ (national hub) and a Sở (H48);
+# it is received, acknowledged, handled, then revoked; UBND huyện Bình Sơn writes to UBND tỉnh
+# Nghệ An across provinces; a steering document becomes a task; the month's traffic report is
+# drafted from the hub's own figures, submitted, accepted and exported.
 #
-#   LIENTHONG_BIN  directory holding `lienthong` and `lienthong-exchange` (default target/debug)
-#   DEMO_DIR       where the PKI, the hub's data, its log and fetched documents go (default .demo)
-#   DEMO_PORT      the hub's port on 127.0.0.1 (default 7443)
+#   LIENTHONG_BIN  directory holding the binaries (default target/debug)
+#   DEMO_DIR       where the PKI, the services' data, their logs and fetched documents go (.demo)
+#   DEMO_PORT      the H48 hub's port on 127.0.0.1 (default 7443); the others follow it:
+#                  tasks +1, reporting +2, national hub +7, H41 hub +8
 #
-# Re-running is fine: the PKI and the hub's data are kept, and every run sends a new document.
+# Re-running is fine: the PKI and the data are kept, and every run sends new documents.
 set -euo pipefail
 
 BIN="${LIENTHONG_BIN:-target/debug}"
 DEMO_DIR="${DEMO_DIR:-.demo}"
 PORT="${DEMO_PORT:-7443}"
+TASKS_PORT=$((PORT + 1))
+REPORTING_PORT=$((PORT + 2))
+NATIONAL_PORT=$((PORT + 7))
+H41_PORT=$((PORT + 8))
+H48_URL="https://127.0.0.1:$PORT"
+NATIONAL_URL="https://127.0.0.1:$NATIONAL_PORT"
+H41_URL="https://127.0.0.1:$H41_PORT"
+TASKS_URL="https://127.0.0.1:$TASKS_PORT"
+REPORTING_URL="https://127.0.0.1:$REPORTING_PORT"
 
-for exe in lienthong lienthong-exchange; do
+for exe in lienthong lienthong-exchange lienthong-tasks lienthong-reporting; do
   if [[ ! -x "$BIN/$exe" ]]; then
     echo "demo: $BIN/$exe not found; build first (cargo build) or set LIENTHONG_BIN" >&2
     exit 1
@@ -24,14 +38,19 @@ mkdir -p "$DEMO_DIR"
 DEMO_DIR="$(cd "$DEMO_DIR" && pwd)"
 PKI="$DEMO_DIR/pki"
 
-# Every `lienthong` call below talks to this hub with a certificate from this PKI.
-export LIENTHONG_ENDPOINT="https://127.0.0.1:$PORT"
+# Every `lienthong` call below uses a certificate from this PKI; by default it talks to the H48
+# hub (agencies of other hubs are reached with `run_at`).
+export LIENTHONG_ENDPOINT="$H48_URL"
+export LIENTHONG_TASKS_ENDPOINT="$TASKS_URL"
+export LIENTHONG_REPORTING_ENDPOINT="$REPORTING_URL"
 export LIENTHONG_PKI="$PKI"
 unset LIENTHONG_AS LIENTHONG_CERT LIENTHONG_KEY LIENTHONG_CA LIENTHONG_CRL
 
 SENDER=000.00.00.H48 # UBND tỉnh Quảng Ngãi
 VPCP=000.00.00.G22   # Văn phòng Chính phủ
 STTTT=000.00.12.H48  # Sở Thông tin và Truyền thông tỉnh Quảng Ngãi
+BINH_SON=000.00.53.H48 # UBND huyện Bình Sơn (Quảng Ngãi)
+NGHE_AN=000.00.00.H41  # UBND tỉnh Nghệ An
 
 if [[ -t 1 ]]; then
   BOLD=$'\e[1m' DIM=$'\e[2m' RESET=$'\e[0m'
@@ -65,6 +84,18 @@ run_as() {
   "$BIN/lienthong" --as "$who" "$@"
 }
 
+# `run_at URL WHO args...`: the same, against another hub.
+run_at() {
+  local url="$1" who="$2" line arg
+  shift 2
+  line="lienthong --endpoint $url --as $who"
+  for arg in "$@"; do
+    line+=" $(shell_word "$arg")"
+  done
+  printf '%s$ %s%s\n' "$DIM" "$line" "$RESET"
+  "$BIN/lienthong" --endpoint "$url" --as "$who" "$@"
+}
+
 # --- PKI -----------------------------------------------------------------------------------
 if [[ ! -f "$PKI/index.json" ]]; then
   step "Creating the development PKI in $PKI (CA, CRL, hub, services, admin, seed agencies)"
@@ -74,50 +105,79 @@ else
   "$BIN/lienthong" pki init --dir "$PKI" # issues only what is missing
 fi
 
-# --- The hub -------------------------------------------------------------------------------
-step "Starting the exchange hub H48 on 127.0.0.1:$PORT (log: $DEMO_DIR/hub.log)"
-HUB_PID=""
-stop_hub() {
-  if [[ -n "$HUB_PID" ]] && kill -0 "$HUB_PID" 2>/dev/null; then
+# --- The services --------------------------------------------------------------------------
+PIDS=()
+NAMES=()
+stop_all() {
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    if kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      kill -TERM "${PIDS[$i]}" 2>/dev/null || true
+    fi
+  done
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    wait "${PIDS[$i]}" 2>/dev/null || true
+  done
+  if ((${#PIDS[@]} > 0)); then
     echo
-    echo "demo: stopping the hub (pid $HUB_PID)"
-    kill -TERM "$HUB_PID" 2>/dev/null || true
-    wait "$HUB_PID" 2>/dev/null || true
+    echo "demo: stopped ${NAMES[*]} (SIGTERM); logs in $DEMO_DIR/*.log"
   fi
 }
-trap stop_hub EXIT
+trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NO_COLOR=1 LIENTHONG_DATA_DIR="$DEMO_DIR/data" \
-  LIENTHONG_TLS_CERT="$PKI/hub-H48/cert.pem" \
-  LIENTHONG_TLS_KEY="$PKI/hub-H48/key.pem" \
-  LIENTHONG_TLS_CA="$PKI/ca.pem" \
-  LIENTHONG_TLS_CRL="$PKI/crl.pem" \
-  LIENTHONG_EXCHANGE_LISTEN="127.0.0.1:$PORT" \
-  "$BIN/lienthong-exchange" >>"$DEMO_DIR/hub.log" 2>&1 &
-HUB_PID=$!
-
-ready=""
-for _ in $(seq 1 40); do
-  if ! kill -0 "$HUB_PID" 2>/dev/null; then
-    HUB_PID=""
-    echo "demo: the hub exited during start-up; the end of $DEMO_DIR/hub.log:" >&2
-    tail -n 20 "$DEMO_DIR/hub.log" >&2
-    exit 1
-  fi
-  if "$BIN/lienthong" --as admin-operator health >/dev/null 2>&1; then
-    ready=yes
-    break
-  fi
-  sleep 0.5
-done
-if [[ -z "$ready" ]]; then
-  echo "demo: the hub is not serving after 20 s; the end of $DEMO_DIR/hub.log:" >&2
-  tail -n 20 "$DEMO_DIR/hub.log" >&2
+# `start NAME BINARY CERT_LABEL URL VAR=VALUE...`: starts a service with its TLS files and waits
+# until it answers SERVING.
+start() {
+  local name="$1" binary="$2" label="$3" url="$4"
+  shift 4
+  env NO_COLOR=1 RUST_LOG="${RUST_LOG:-info}" \
+    LIENTHONG_DATA_DIR="$DEMO_DIR/data-$name" \
+    LIENTHONG_TLS_CERT="$PKI/$label/cert.pem" \
+    LIENTHONG_TLS_KEY="$PKI/$label/key.pem" \
+    LIENTHONG_TLS_CA="$PKI/ca.pem" \
+    LIENTHONG_TLS_CRL="$PKI/crl.pem" \
+    "$@" "$BIN/$binary" >>"$DEMO_DIR/$name.log" 2>&1 &
+  PIDS+=($!)
+  NAMES+=("$name")
+  local pid=$! _
+  for _ in $(seq 1 60); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "demo: $name exited during start-up; the end of $DEMO_DIR/$name.log:" >&2
+      tail -n 20 "$DEMO_DIR/$name.log" >&2
+      exit 1
+    fi
+    if "$BIN/lienthong" --endpoint "$url" --as admin-operator health >/dev/null 2>&1; then
+      printf '   %-10s %s  (pid %s, log %s)\n' "$name" "$url" "$pid" "$DEMO_DIR/$name.log"
+      return
+    fi
+    sleep 0.5
+  done
+  echo "demo: $name is not serving after 30 s; the end of $DEMO_DIR/$name.log:" >&2
+  tail -n 20 "$DEMO_DIR/$name.log" >&2
   exit 1
-fi
-"$BIN/lienthong" --as admin-operator health
+}
+
+step "Starting the national hub, the H48 and H41 provincial hubs, and the tasks and reporting services"
+start reporting lienthong-reporting service-reporting "$REPORTING_URL" \
+  LIENTHONG_REPORTING_LISTEN="127.0.0.1:$REPORTING_PORT"
+start tasks lienthong-tasks service-tasks "$TASKS_URL" \
+  LIENTHONG_TASKS_LISTEN="127.0.0.1:$TASKS_PORT" \
+  LIENTHONG_REPORTING_ENDPOINT="$REPORTING_URL" LIENTHONG_STATS_PUSH_SECS=2
+start national lienthong-exchange hub-national "$NATIONAL_URL" \
+  LIENTHONG_EXCHANGE_LISTEN="127.0.0.1:$NATIONAL_PORT" LIENTHONG_HUB_ID=national \
+  LIENTHONG_HUB_ROLE=national LIENTHONG_HUB_ROUTES="H48=$H48_URL,H41=$H41_URL"
+start h48 lienthong-exchange hub-H48 "$H48_URL" \
+  LIENTHONG_EXCHANGE_LISTEN="127.0.0.1:$PORT" LIENTHONG_HUB_ID=H48 \
+  LIENTHONG_HUB_ROLE=provincial LIENTHONG_NATIONAL_ENDPOINT="$NATIONAL_URL" \
+  LIENTHONG_TASKS_ENDPOINT="$TASKS_URL" LIENTHONG_REPORTING_ENDPOINT="$REPORTING_URL" \
+  LIENTHONG_STATS_PUSH_SECS=1 \
+  LIENTHONG_CLIENT_CERT="$PKI/service-exchange/cert.pem" \
+  LIENTHONG_CLIENT_KEY="$PKI/service-exchange/key.pem"
+start h41 lienthong-exchange hub-H41 "$H41_URL" \
+  LIENTHONG_EXCHANGE_LISTEN="127.0.0.1:$H41_PORT" LIENTHONG_HUB_ID=H41 \
+  LIENTHONG_HUB_ROLE=provincial LIENTHONG_NATIONAL_ENDPOINT="$NATIONAL_URL"
 
 # --- The document --------------------------------------------------------------------------
 NUMBER="$(date +%s)"
@@ -143,29 +203,34 @@ cat >"$OUTBOX/phu-luc-$NUMBER.xml" <<EOF
 </PhuLuc>
 EOF
 
-step "UBND tỉnh Quảng Ngãi ($SENDER) sends $DOCID with two attachments to Văn phòng Chính phủ ($VPCP) and Sở TT&TT ($STTTT)"
+step "UBND tỉnh Quảng Ngãi ($SENDER, on hub H48) sends $DOCID with two attachments to Văn phòng Chính phủ ($VPCP, on the national hub) and Sở TT&TT ($STTTT, on H48)"
 run_as "$SENDER" send --to "$VPCP" --to "$STTTT" \
   --document-id "$DOCID" --number "$NUMBER" --notation UBND-VX \
   --subject "V/v triển khai liên thông văn bản điện tử" \
   --type-name "Công văn" --priority 1 --signer "Nguyễn Văn A" \
   --attach "$OUTBOX/cong-van-$NUMBER.txt" --attach "$OUTBOX/phu-luc-$NUMBER.xml"
 
-for code in "$VPCP" "$STTTT"; do
-  step "$code lists its inbox, fetches the document into $DEMO_DIR/inbox-$code and acknowledges it"
-  run_as "$code" inbox
-  run_as "$code" fetch "$DOCID" --out "$DEMO_DIR/inbox-$code"
-  run_as "$code" ack "$DOCID"
-done
+sleep 1 # the relay to the national hub takes a moment
+step "Văn phòng Chính phủ ($VPCP) receives it from the national hub: lists its inbox, fetches the document, acknowledges it"
+run_at "$NATIONAL_URL" "$VPCP" inbox
+run_at "$NATIONAL_URL" "$VPCP" fetch "$DOCID" --out "$DEMO_DIR/inbox-$VPCP"
+run_at "$NATIONAL_URL" "$VPCP" ack "$DOCID"
+
+step "Sở TT&TT ($STTTT) receives it from the H48 hub, fetches and acknowledges it"
+run_as "$STTTT" inbox
+run_as "$STTTT" fetch "$DOCID" --out "$DEMO_DIR/inbox-$STTTT"
+run_as "$STTTT" ack "$DOCID"
 
 step "Văn phòng Chính phủ ($VPCP) accepts (03), handles (05) and completes (06) the document"
-run_as "$VPCP" status "$DOCID" --code 03 --staff "Trần Thị B, Vụ Tổng hợp"
-run_as "$VPCP" status "$DOCID" --code 05 --description "Đang xử lý" --staff "Trần Thị B, Vụ Tổng hợp"
-run_as "$VPCP" status "$DOCID" --code 06 --description "Đã hoàn thành" --staff "Trần Thị B, Vụ Tổng hợp"
+run_at "$NATIONAL_URL" "$VPCP" status "$DOCID" --code 03 --staff "Trần Thị B, Vụ Tổng hợp"
+run_at "$NATIONAL_URL" "$VPCP" status "$DOCID" --code 05 --description "Đang xử lý" --staff "Trần Thị B, Vụ Tổng hợp"
+run_at "$NATIONAL_URL" "$VPCP" status "$DOCID" --code 06 --description "Đã hoàn thành" --staff "Trần Thị B, Vụ Tổng hợp"
 
 step "Sở TT&TT ($STTTT) accepts the document (03)"
 run_as "$STTTT" status "$DOCID" --code 03 --staff "Lê Văn C, Văn thư"
 
-step "The sender follows its document: transport state and statuses per recipient"
+sleep 1
+step "The sender follows its document: per recipient, the hub that serves it, transport state and statuses"
 run_as "$SENDER" sent "$DOCID"
 
 step "The sender revokes the document (13)"
@@ -175,15 +240,34 @@ step "Sở TT&TT ($STTTT) sees the revoke request in its inbox and accepts it (1
 run_as "$STTTT" inbox --ack-status
 run_as "$STTTT" status "$DOCID" --code 15 --description "Đồng ý thu hồi"
 
+sleep 1
 step "Văn phòng Chính phủ ($VPCP) sees the revoke request and refuses it (16)"
-run_as "$VPCP" inbox --ack-status
-run_as "$VPCP" status "$DOCID" --code 16 --description "Văn bản đã xử lý xong, không thể thu hồi"
+run_at "$NATIONAL_URL" "$VPCP" inbox --ack-status
+run_at "$NATIONAL_URL" "$VPCP" status "$DOCID" --code 16 --description "Văn bản đã xử lý xong, không thể thu hồi"
 
+sleep 1
 step "The sender's view after the revocation"
 run_as "$SENDER" sent "$DOCID"
 
 step "The sender's inbox: the status messages that came back (confirmed once read)"
 run_as "$SENDER" inbox --ack-status
+
+# --- Across provinces ------------------------------------------------------------------------
+XID="$BINH_SON,$(date -u +%Y/%m/%d),$NUMBER/UBND-VP"
+step "UBND huyện Bình Sơn ($BINH_SON, on H48) writes to UBND tỉnh Nghệ An ($NGHE_AN, on H41): H48 → national → H41"
+run_as "$BINH_SON" send --to "$NGHE_AN" --document-id "$XID" --number "$NUMBER" --notation UBND-VP \
+  --subject "V/v trao đổi kinh nghiệm chuyển đổi số cấp huyện" --type-name "Công văn" \
+  --attach "$OUTBOX/cong-van-$NUMBER.txt"
+sleep 1
+step "UBND tỉnh Nghệ An receives it from its own hub; 'via' lists every hub it crossed, with times"
+run_at "$H41_URL" "$NGHE_AN" inbox
+run_at "$H41_URL" "$NGHE_AN" ack "$XID"
+run_at "$H41_URL" "$NGHE_AN" status "$XID" --code 03 --staff "Văn phòng UBND tỉnh Nghệ An"
+sleep 1
+step "Bình Sơn sees the statuses come back through the same hubs"
+run_as "$BINH_SON" sent "$XID"
+step "The operator of the H48 hub: role, peers and relay backlog"
+run_as admin-operator hub status
 
 echo
 echo "demo: done. Fetched documents are in $DEMO_DIR/inbox-$VPCP and $DEMO_DIR/inbox-$STTTT."

@@ -14,6 +14,17 @@ use sha2::{Digest, Sha256};
 use tokio_stream::StreamExt;
 
 mod federation;
+mod integrations;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_statistics_reach_reporting_across_its_restart() {
+    integrations::statistics_reach_reporting_across_its_restart(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_statistics_reach_reporting_across_its_restart() {
+    integrations::statistics_reach_reporting_across_its_restart(Backend::Postgres).await
+}
 
 const H48: &str = "000.00.00.H48";
 

@@ -344,8 +344,17 @@ pub fn sent_text(d: &SentDocumentView) -> String {
             );
         }
         for s in &r.statuses {
-            let at_hub = if s.hub.is_empty() { String::new() } else { format!("  [at {}]", s.hub) };
-            let _ = writeln!(out, "      {}  {}{at_hub}", ts_text(s.at.as_ref()), status_text(s));
+            let at_hub = if s.hub.is_empty() {
+                String::new()
+            } else {
+                format!("  [at {}]", s.hub)
+            };
+            let _ = writeln!(
+                out,
+                "      {}  {}{at_hub}",
+                ts_text(s.at.as_ref()),
+                status_text(s)
+            );
         }
     }
     out

@@ -341,9 +341,26 @@ impl Reporting {
         let key = resolved.window.key.clone();
         let mut conn = self.conn().await?;
         let existing = store::get_report(&mut conn, code, &key, agency).await?;
+        let mut refreshed = false;
         let (row, new) = match existing {
-            Some(row) => {
+            Some(mut row) => {
                 domain::check_editable(ReportStatus::try_from(row.status).unwrap_or_default())?;
+                // Figures the clerk has not touched follow the latest statistics until the
+                // report is submitted (they may have arrived after the draft was opened).
+                let fresh = self.prefill(&mut conn, &regime, agency, &resolved).await?;
+                for v in row
+                    .values
+                    .iter_mut()
+                    .filter(|v| v.prefilled || v.value.is_empty())
+                {
+                    if let Some(f) = fresh.iter().find(|f| f.code == v.code && f.prefilled)
+                        && (f.value != v.value || !v.prefilled)
+                    {
+                        v.value = f.value.clone();
+                        v.prefilled = true;
+                        refreshed = true;
+                    }
+                }
                 (row, false)
             }
             None => {
@@ -377,7 +394,7 @@ impl Reporting {
             row.values = domain::apply_values(&regime, &row.values, changes);
             self.commit(row, true, ReportAction::Created, &actor, "", false)
                 .await?
-        } else if changes.is_empty() {
+        } else if changes.is_empty() && !refreshed {
             row
         } else {
             let mut row = row;
