@@ -17,6 +17,16 @@ mod federation;
 mod integrations;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_steering_document_becomes_a_task_even_if_tasks_was_down() {
+    integrations::steering_document_becomes_a_task_even_if_tasks_was_down(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_steering_document_becomes_a_task_even_if_tasks_was_down() {
+    integrations::steering_document_becomes_a_task_even_if_tasks_was_down(Backend::Postgres).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_statistics_reach_reporting_across_its_restart() {
     integrations::statistics_reach_reporting_across_its_restart(Backend::Sqlite).await
 }

@@ -265,3 +265,202 @@ pub async fn statistics_reach_reporting_across_its_restart(backend: Backend) {
     hub_db.drop_db().await;
     reporting_db.drop_db().await;
 }
+
+/// A steering document with a due date (giao nhiệm vụ).
+fn steering(from: &str, to: &str, number: u32, due: &str) -> DocumentHeader {
+    DocumentHeader {
+        steering_type: 1,
+        due_date: due.into(),
+        subject: "Triển khai chữ ký số cho 100% dịch vụ công trực tuyến".into(),
+        ..document(from, to, number)
+    }
+}
+
+async fn tasks_from(
+    client: &mut lienthong_api::tasks::v1::task_service_client::TaskServiceClient<TracedChannel>,
+    source: &str,
+    want: usize,
+) -> Vec<lienthong_api::tasks::v1::Task> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let tasks = match client
+            .list_tasks(lienthong_api::tasks::v1::ListTasksRequest {
+                source_document_id: source.into(),
+                ..Default::default()
+            })
+            .await
+        {
+            Ok(r) => r.into_inner().tasks,
+            Err(e) if e.code() == tonic::Code::Unavailable => Vec::new(),
+            Err(e) => panic!("list tasks: {e:?}"),
+        };
+        if tasks.len() >= want || tokio::time::Instant::now() > deadline {
+            return tasks;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+pub async fn steering_document_becomes_a_task_even_if_tasks_was_down(backend: Backend) {
+    use lienthong_api::tasks::v1::{
+        ConfirmResultRequest, DecideExtensionRequest, ReportProgressRequest,
+        RequestExtensionRequest, SubmitResultRequest, TaskBucket, TaskState,
+        task_service_client::TaskServiceClient,
+    };
+    const PROVINCE: &str = "000.00.00.H48";
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut pki = Pki::new(&dir.path().join("pki"));
+    let (hub_db, tasks_db) = (TestDb::new(backend).await, TestDb::new(backend).await);
+    let (hub_port, tasks_port) = (free_port(), free_port());
+    let tasks_env = service_env(
+        &mut pki,
+        "tasks",
+        "LIENTHONG_TASKS_LISTEN",
+        tasks_port,
+        &dir.path().join("data-tasks"),
+        tasks_db.url.as_deref(),
+    );
+    let mut hub_env = hub_env(
+        &mut pki,
+        hub_port,
+        &dir.path().join("data-hub"),
+        hub_db.url.as_deref(),
+    );
+    hub_env.push((
+        "LIENTHONG_TASKS_ENDPOINT".into(),
+        format!("https://127.0.0.1:{tasks_port}"),
+    ));
+    as_exchange_service(&mut pki, &mut hub_env);
+    let admin = pki.files(&Identity::Admin("ops".into()));
+
+    // The tasks service is not running yet when the steering document is sent.
+    let mut hub = Service::start(
+        "lienthong-exchange",
+        &hub_env,
+        hub_port,
+        &dir.path().join("hub.log"),
+    );
+    hub.wait_ready(&admin).await;
+    let province_files = pki.files(&Identity::Agency(PROVINCE.into()));
+    let mut province_hub = ExchangeServiceClient::new(hub.channel(&province_files).await);
+    let doc = steering(PROVINCE, STTTT, 61, "2026-12-31");
+    let source = doc.document_id.clone();
+    send(&mut province_hub, doc).await; // sending is not blocked by the tasks service being down
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let mut tasks = Service::start(
+        "lienthong-tasks",
+        &tasks_env,
+        tasks_port,
+        &dir.path().join("tasks.log"),
+    );
+    tasks.wait_ready(&admin).await;
+    let so_files = pki.files(&Identity::Agency(STTTT.into()));
+    let mut so = TaskServiceClient::new(tasks.channel(&so_files).await);
+    let found = tasks_from(&mut so, &source, 1).await;
+    assert_eq!(
+        found.len(),
+        1,
+        "the task appears once the tasks service is up"
+    );
+    let task = &found[0];
+    assert_eq!(task.lead_agency, STTTT);
+    assert_eq!(task.assigner, PROVINCE);
+    assert_eq!(task.deadline, "2026-12-31");
+    assert_eq!(task.source_document_id, source);
+
+    // Exactly once: a restart of the hub replays nothing twice.
+    assert!(hub.terminate().success());
+    let mut hub = Service::start(
+        "lienthong-exchange",
+        &hub_env,
+        hub_port,
+        &dir.path().join("hub.log"),
+    );
+    hub.wait_ready(&admin).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        tasks_from(&mut so, &source, 2).await.len(),
+        1,
+        "exactly one task"
+    );
+
+    // The story: progress, an extension approved by the assigner (both deadlines kept), the
+    // result submitted, returned for redo, submitted again and confirmed.
+    let id = task.task_id.clone();
+    so.report_progress(ReportProgressRequest {
+        task_id: id.clone(),
+        text: "Đã khảo sát 120 dịch vụ".into(),
+        percent: Some(40),
+    })
+    .await
+    .expect("progress");
+    so.request_extension(RequestExtensionRequest {
+        task_id: id.clone(),
+        new_deadline: "2027-01-31".into(),
+        reason: "Chờ nâng cấp hệ thống".into(),
+    })
+    .await
+    .expect("extension asked");
+    let mut province = TaskServiceClient::new(tasks.channel(&province_files).await);
+    province
+        .decide_extension(DecideExtensionRequest {
+            task_id: id.clone(),
+            approve: true,
+            comment: "Đồng ý".into(),
+        })
+        .await
+        .expect("extension approved");
+    so.submit_result(SubmitResultRequest {
+        task_id: id.clone(),
+        result: "Hoàn thành 80%".into(),
+    })
+    .await
+    .expect("submit");
+    province
+        .return_result(lienthong_api::tasks::v1::ReturnResultRequest {
+            task_id: id.clone(),
+            reason: "Chưa đạt 100%".into(),
+        })
+        .await
+        .expect("return");
+    so.submit_result(SubmitResultRequest {
+        task_id: id.clone(),
+        result: "Hoàn thành 100%".into(),
+    })
+    .await
+    .expect("resubmit");
+    province
+        .confirm_result(ConfirmResultRequest {
+            task_id: id.clone(),
+            comment: "Xác nhận".into(),
+        })
+        .await
+        .expect("confirm");
+    let done = province
+        .get_task(lienthong_api::tasks::v1::GetTaskRequest {
+            task_id: id.clone(),
+        })
+        .await
+        .expect("get")
+        .into_inner()
+        .task
+        .expect("task");
+    assert_eq!(done.original_deadline, "2026-12-31");
+    assert_eq!(done.deadline, "2027-01-31");
+    assert_eq!(done.bucket(), TaskBucket::CompletedOnTime);
+    assert_ne!(done.state(), TaskState::AwaitingConfirmation);
+    // Someone not involved sees nothing.
+    let outsider_files = pki.files(&Identity::Agency(SCT.into()));
+    let mut outsider = TaskServiceClient::new(tasks.channel(&outsider_files).await);
+    let hidden = outsider
+        .get_task(lienthong_api::tasks::v1::GetTaskRequest { task_id: id })
+        .await
+        .expect_err("outsider");
+    assert_eq!(hidden.code(), tonic::Code::NotFound);
+
+    assert!(hub.terminate().success());
+    assert!(tasks.terminate().success());
+    hub_db.drop_db().await;
+    tasks_db.drop_db().await;
+}

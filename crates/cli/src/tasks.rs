@@ -522,7 +522,8 @@ pub fn table(tasks: &[Task], format: TableFormat) -> String {
             }
         }
         TableFormat::Csv => {
-            out.push_str(&HEAD.join(","));
+            let head: Vec<String> = HEAD.iter().map(|h| csv(h)).collect();
+            out.push_str(&head.join(","));
             out.push_str("\r\n");
             for (i, t) in tasks.iter().enumerate() {
                 let row: Vec<String> = table_row(i + 1, t).iter().map(|c| csv(c)).collect();
@@ -796,5 +797,6 @@ mod tests {
             "{csv}"
         );
         assert!(csv.contains("\"000.00.09.H48, 000.00.53.H48\""), "{csv}");
+        assert!(csv.starts_with("STT,Nhiệm vụ,Cơ quan chủ trì,Cơ quan phối hợp,\"Kết quả, tiến độ thực hiện\",Ghi chú\r\n"), "{csv}");
     }
 }
