@@ -269,5 +269,60 @@ run_as "$BINH_SON" sent "$XID"
 step "The operator of the H48 hub: role, peers and relay backlog"
 run_as admin-operator hub status
 
+# --- A steering document becomes a task ----------------------------------------------------
+DUE="$(date -u -d '+30 days' +%Y-%m-%d)"
+NEW_DUE="$(date -u -d '+60 days' +%Y-%m-%d)"
+SID="$SENDER,$(date -u +%Y/%m/%d),$NUMBER/UBND-KGVX"
+step "UBND tỉnh Quảng Ngãi assigns a task by a steering document (chỉ đạo), due $DUE, to Sở TT&TT"
+run_as "$SENDER" send --to "$STTTT" --steering --due-date "$DUE" --document-id "$SID" \
+  --number "$NUMBER" --notation UBND-KGVX --type-name "Công văn" \
+  --subject "Triển khai chữ ký số cho 100% dịch vụ công trực tuyến mức độ toàn trình"
+sleep 1
+step "The task appears in the tasks service for Sở TT&TT as lead agency, linked to the document, typed by no one"
+run_as "$STTTT" tasks list --source "$SID"
+TASK_ID="$("$BIN/lienthong" --as "$STTTT" --json tasks list --source "$SID" | sed -n 's/.*"task_id":"\([^"]*\)".*/\1/p' | head -n 1)"
+if [[ -z "$TASK_ID" ]]; then
+  echo "demo: the task did not appear; see $DEMO_DIR/tasks.log and $DEMO_DIR/h48.log" >&2
+  exit 1
+fi
+step "Sở TT&TT reports progress, asks for an extension; the province approves it (both deadlines kept)"
+run_as "$STTTT" tasks progress "$TASK_ID" --text "Đã rà soát 120 thủ tục, tích hợp ký số cho 48" --percent 40
+run_as "$STTTT" tasks extend "$TASK_ID" --to "$NEW_DUE" --reason "Chờ nâng cấp nền tảng ký số tập trung"
+run_as "$SENDER" tasks decide "$TASK_ID" --approve --comment "Đồng ý gia hạn"
+step "Sở TT&TT sends its report on the task through the axis, submits its result; the province confirms it"
+run_as "$STTTT" send --to "$SENDER" --number "$NUMBER" --notation BC-STTTT --type-name "Báo cáo" \
+  --subject "Báo cáo kết quả triển khai chữ ký số cho dịch vụ công trực tuyến"
+run_as "$STTTT" tasks submit "$TASK_ID" --result "100% dịch vụ công toàn trình đã tích hợp chữ ký số"
+run_as "$SENDER" tasks confirm "$TASK_ID" --comment "Xác nhận hoàn thành"
+run_as "$SENDER" tasks show "$TASK_ID"
+step "The appendix table of the province's report (Markdown)"
+run_as "$SENDER" tasks table
+
+# --- The month's axis-traffic report -------------------------------------------------------
+# The monthly period whose data-cutoff window (15th of the previous month – 14th) holds today.
+TODAY_VN="$(date -u -d '+7 hours' +%Y-%m-%d)"
+if (( 10#$(date -u -d "$TODAY_VN" +%d) >= 15 )); then
+  PERIOD="$(date -u -d "$(date -u -d "$TODAY_VN" +%Y-%m-01) +1 month" +%Y-%m)"
+else
+  PERIOD="$(date -u -d "$TODAY_VN" +%Y-%m)"
+fi
+OFFICE=000.00.01.H48 # Văn phòng UBND tỉnh, owner of the regimes (illustrative code)
+sleep 2 # the hub pushes its figures every second
+step "Sở TT&TT opens its AXIS-MONTHLY report for $PERIOD: the documents it received are filled in by the hub"
+if run_as "$STTTT" report draft AXIS-MONTHLY "$PERIOD"; then
+  step "Sở TT&TT submits it; Văn phòng UBND tỉnh accepts it"
+  run_as "$STTTT" report submit AXIS-MONTHLY "$PERIOD"
+  run_as "$OFFICE" report accept AXIS-MONTHLY "$PERIOD" "$STTTT"
+else
+  echo "(the report for $PERIOD was submitted in an earlier run)"
+fi
+step "Văn phòng UBND tỉnh: who submitted on time, late or not at all"
+run_as "$OFFICE" report compliance AXIS-MONTHLY "$PERIOD" --scope '*.H48'
+step "The exported report ($DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md)"
+run_as "$OFFICE" report export AXIS-MONTHLY "$PERIOD" --format markdown --scope '*.H48' \
+  --out "$DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md"
+cat "$DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md"
+
 echo
-echo "demo: done. Fetched documents are in $DEMO_DIR/inbox-$VPCP and $DEMO_DIR/inbox-$STTTT."
+echo "demo: done. Fetched documents are in $DEMO_DIR/inbox-$VPCP and $DEMO_DIR/inbox-$STTTT;"
+echo "      the exported report is $DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md."

@@ -16,14 +16,14 @@ const SEED_AGENCIES: &str = include_str!("../../../services/exchange/seed/agenci
 
 #[derive(Subcommand, Debug)]
 pub enum PkiCommand {
-    /// Create the CA and CRL, and certificates for the hub, the services, an admin and every
+    /// Create the CA and CRL, and certificates for the hubs, the services, an admin and every
     /// seed agency. Issues only what is missing when the directory already exists.
     Init {
         #[command(flatten)]
         dir: DirArg,
-        /// The hub's id (its certificate is hub-<ID>).
-        #[arg(long, default_value = "H48", value_name = "ID")]
-        hub_id: String,
+        /// The hubs' ids (their certificates are hub-<ID>); repeat for several.
+        #[arg(long = "hub-id", value_name = "ID", default_values_t = ["national".to_string(), "H48".to_string(), "H41".to_string()])]
+        hub_ids: Vec<String>,
     },
     /// Issue (or re-issue) a certificate.
     Issue(IssueArgs),
@@ -121,16 +121,16 @@ fn cert_line(ca: &DevCa, id: &Identity) -> Value {
     })
 }
 
-fn init(global: &Global, dir: &Path, hub_id: &str) -> Result<()> {
+fn init(global: &Global, dir: &Path, hub_ids: &[String]) -> Result<()> {
     let existed = dir.join("index.json").exists();
     let mut ca = DevCa::init(dir, &global.trust_domain)?;
-    let mut wanted = vec![
-        Identity::Hub(hub_id.to_string()),
+    let mut wanted: Vec<Identity> = hub_ids.iter().map(|h| Identity::Hub(h.clone())).collect();
+    wanted.extend([
         Identity::Service("exchange".into()),
         Identity::Service("tasks".into()),
         Identity::Service("reporting".into()),
         Identity::Admin("operator".into()),
-    ];
+    ]);
     wanted.extend(seed_agency_codes()?.into_iter().map(Identity::Agency));
 
     let mut issued = Vec::new();
@@ -190,7 +190,7 @@ fn init(global: &Global, dir: &Path, hub_id: &str) -> Result<()> {
 
 pub fn run(global: &Global, command: PkiCommand) -> Result<()> {
     match command {
-        PkiCommand::Init { dir, hub_id } => init(global, &dir.resolve(global)?, &hub_id),
+        PkiCommand::Init { dir, hub_ids } => init(global, &dir.resolve(global)?, &hub_ids),
         PkiCommand::Issue(args) => {
             let dir = args.dir.resolve(global)?;
             let id = args.identity()?;
