@@ -127,3 +127,35 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// A database URL without its password, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_stay_out_of_logs() {
+        assert_eq!(
+            redact_url("postgres://lt:secret@db:5432/x"),
+            "postgres://lt:***@db:5432/x"
+        );
+        assert_eq!(redact_url("postgres://lt@db/x"), "postgres://lt@db/x");
+        assert_eq!(
+            redact_url("sqlite://data/x.db?mode=rwc"),
+            "sqlite://data/x.db?mode=rwc"
+        );
+    }
+}

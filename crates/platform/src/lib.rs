@@ -11,6 +11,7 @@ pub mod client;
 pub mod config;
 pub mod db;
 pub mod identity;
+pub mod notify;
 pub mod outbox;
 pub mod pki;
 pub mod server;

@@ -35,6 +35,47 @@ pub struct ServeOptions {
     pub shutdown_grace: Duration,
 }
 
+/// A service that is running: its address, its shutdown signal, its state, and the server task.
+pub struct Running<A> {
+    pub addr: std::net::SocketAddr,
+    pub shutdown: Shutdown,
+    pub app: Arc<A>,
+    task: tokio::task::JoinHandle<Result<(), ServerError>>,
+}
+
+impl<A> Running<A> {
+    pub fn new(
+        addr: std::net::SocketAddr,
+        shutdown: Shutdown,
+        app: Arc<A>,
+        task: tokio::task::JoinHandle<Result<(), ServerError>>,
+    ) -> Self {
+        Running {
+            addr,
+            shutdown,
+            app,
+            task,
+        }
+    }
+
+    /// Waits until the server stops (after the shutdown signal).
+    pub async fn wait(self) -> Result<(), ServerError> {
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "server task failed");
+                Ok(())
+            }
+        }
+    }
+
+    /// Shuts down gracefully and waits.
+    pub async fn stop(self) -> Result<(), ServerError> {
+        self.shutdown.trigger();
+        self.wait().await
+    }
+}
+
 /// How long a client may take to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -84,3 +84,27 @@ impl TestDb {
         }
     }
 }
+
+/// Runs each listed `async fn name(backend: Backend)` as two tests, `sqlite::name` and
+/// `postgres::name`, on a two-thread runtime.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::db::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::db::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}

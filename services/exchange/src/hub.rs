@@ -18,7 +18,7 @@ use lienthong_platform::{
 };
 use serde::Deserialize;
 use thiserror::Error;
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::net::TcpListener;
 
 use lienthong_api::{
     reporting::v1::intake_service_client::IntakeServiceClient,
@@ -212,32 +212,8 @@ fn parse_seed(origin: &str, json: &str) -> Result<Vec<Agency>, StartError> {
         .collect())
 }
 
-/// A hub that is running.
-pub struct RunningHub {
-    pub addr: SocketAddr,
-    pub shutdown: Shutdown,
-    pub app: Arc<Exchange>,
-    task: JoinHandle<Result<(), ServerError>>,
-}
-
-impl RunningHub {
-    /// Waits until the server stops (after the shutdown signal).
-    pub async fn wait(self) -> Result<(), ServerError> {
-        match self.task.await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "server task failed");
-                Ok(())
-            }
-        }
-    }
-
-    /// Shuts down gracefully and waits.
-    pub async fn stop(self) -> Result<(), ServerError> {
-        self.shutdown.trigger();
-        self.wait().await
-    }
-}
+/// A running Exchange service.
+pub type RunningHub = lienthong_platform::server::Running<Exchange>;
 
 /// Opens the database and the attachment store, seeds the directory and starts serving.
 pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub, StartError> {
@@ -396,25 +372,8 @@ pub async fn start(args: ExchangeArgs, shutdown: Shutdown) -> Result<RunningHub,
         reloader.abort();
         result
     });
-    tracing::info!(%addr, hub_id = %args.hub_id, role = routing.role.name(), database = %redact(&url), seeded = added, "exchange hub listening (mTLS)");
-    Ok(RunningHub {
-        addr,
-        shutdown,
-        app,
-        task,
-    })
-}
-
-/// A database URL without its password, for logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    tracing::info!(%addr, hub_id = %args.hub_id, role = routing.role.name(), database = %lienthong_platform::db::redact_url(&url), seeded = added, "exchange hub listening (mTLS)");
+    Ok(lienthong_platform::server::Running::new(
+        addr, shutdown, app, task,
+    ))
 }

@@ -16,7 +16,7 @@ use lienthong_platform::{
 };
 use serde::Deserialize;
 use thiserror::Error;
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::net::TcpListener;
 
 use crate::{
     app::Reporting,
@@ -179,32 +179,8 @@ pub fn load_holidays(args: &ReportingArgs) -> Result<Holidays, StartError> {
     Ok(holidays)
 }
 
-/// A reporting service that is running.
-pub struct RunningReporting {
-    pub addr: SocketAddr,
-    pub shutdown: Shutdown,
-    pub app: Arc<Reporting>,
-    task: JoinHandle<Result<(), ServerError>>,
-}
-
-impl RunningReporting {
-    /// Waits until the server stops (after the shutdown signal).
-    pub async fn wait(self) -> Result<(), ServerError> {
-        match self.task.await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "server task failed");
-                Ok(())
-            }
-        }
-    }
-
-    /// Shuts down gracefully and waits.
-    pub async fn stop(self) -> Result<(), ServerError> {
-        self.shutdown.trigger();
-        self.wait().await
-    }
-}
+/// A running Reporting service.
+pub type RunningReporting = lienthong_platform::server::Running<Reporting>;
 
 /// Starts the service on the system clock.
 pub async fn start(
@@ -293,31 +269,14 @@ pub async fn start_with_clock(
     });
     tracing::info!(
         %addr,
-        database = %redact(&url),
+        database = %lienthong_platform::db::redact_url(&url),
         agencies_added = added_agencies,
         regimes_added = added_regimes,
         "reporting service listening (mTLS)"
     );
-    Ok(RunningReporting {
-        addr,
-        shutdown,
-        app,
-        task,
-    })
-}
-
-/// A database URL without its password, for logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    Ok(lienthong_platform::server::Running::new(
+        addr, shutdown, app, task,
+    ))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use lienthong_platform::{
     tls::{ReloadableServerConfig, TlsError},
 };
 use thiserror::Error;
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::net::TcpListener;
 
 use crate::{
     app::Tasks,
@@ -102,32 +102,8 @@ pub fn policy(trust_domain: &str) -> Policy {
         )
 }
 
-/// A tasks service that is running.
-pub struct RunningTasks {
-    pub addr: SocketAddr,
-    pub shutdown: Shutdown,
-    pub app: Arc<Tasks>,
-    task: JoinHandle<Result<(), ServerError>>,
-}
-
-impl RunningTasks {
-    /// Waits until the server stops (after the shutdown signal).
-    pub async fn wait(self) -> Result<(), ServerError> {
-        match self.task.await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "server task failed");
-                Ok(())
-            }
-        }
-    }
-
-    /// Shuts down gracefully and waits.
-    pub async fn stop(self) -> Result<(), ServerError> {
-        self.shutdown.trigger();
-        self.wait().await
-    }
-}
+/// A running Tasks service.
+pub type RunningTasks = lienthong_platform::server::Running<Tasks>;
 
 fn secs(v: f64, fallback: f64) -> Duration {
     Duration::try_from_secs_f64(v)
@@ -240,27 +216,10 @@ pub async fn start_with_clock(
         }
         result
     });
-    tracing::info!(%addr, database = %redact(&url), near_deadline_days = args.near_deadline_days, "tasks service listening (mTLS)");
-    Ok(RunningTasks {
-        addr,
-        shutdown,
-        app,
-        task,
-    })
-}
-
-/// A database URL without its password, for logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    tracing::info!(%addr, database = %lienthong_platform::db::redact_url(&url), near_deadline_days = args.near_deadline_days, "tasks service listening (mTLS)");
+    Ok(lienthong_platform::server::Running::new(
+        addr, shutdown, app, task,
+    ))
 }
 
 #[cfg(test)]

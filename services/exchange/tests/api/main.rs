@@ -22,26 +22,7 @@ use support::*;
 use tokio_stream::StreamExt;
 use tonic::{Code, transport::Endpoint};
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(lienthong_platform::db::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(lienthong_platform::db::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
+use lienthong_platform::on_both_databases;
 
 on_both_databases!(
     full_flow_with_statuses_and_revoke,

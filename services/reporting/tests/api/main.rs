@@ -12,26 +12,7 @@ use lienthong_platform::{Identity, client::TracedChannel, db::Backend};
 use support::*;
 use tonic::Code;
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(lienthong_platform::db::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(lienthong_platform::db::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
+use lienthong_platform::on_both_databases;
 
 on_both_databases!(
     seeded_regimes_and_periods_with_due_dates,

@@ -17,26 +17,7 @@ use time::macros::date;
 use tokio_stream::StreamExt;
 use tonic::Code;
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(lienthong_platform::db::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(lienthong_platform::db::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
+use lienthong_platform::on_both_databases;
 
 on_both_databases!(
     authorization_rules,
