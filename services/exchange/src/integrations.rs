@@ -178,39 +178,7 @@ async fn push_dirty_days(
             continue;
         };
         let (start, end) = day_bounds(date);
-        let mut values = Vec::new();
-        for (indicator, sql) in [
-            (
-                "axis.documents_sent",
-                "SELECT sender AS agency, COUNT(*) AS n FROM documents \
-                 WHERE accepted_at >= $1 AND accepted_at < $2 GROUP BY sender",
-            ),
-            (
-                "axis.documents_received",
-                "SELECT d.recipient AS agency, COUNT(*) AS n FROM deliveries d \
-                 JOIN documents doc ON doc.document_id = d.document_id \
-                 WHERE doc.accepted_at >= $1 AND doc.accepted_at < $2 GROUP BY d.recipient",
-            ),
-        ] {
-            for r in sqlx::query(sql)
-                .bind(start)
-                .bind(end)
-                .fetch_all(pool)
-                .await?
-            {
-                let agency: String = r.try_get("agency")?;
-                // Each hub reports its own agencies; a relayed copy is counted where the agency is.
-                if routing.hop(&agency) != Hop::Local {
-                    continue;
-                }
-                values.push(StatisticValue {
-                    indicator_code: indicator.to_string(),
-                    agency_code: agency,
-                    day: day.clone(),
-                    value: r.try_get::<i64, _>("n")? as f64,
-                });
-            }
-        }
+        let values = day_figures(pool, routing, &day, start, end).await?;
         if !values.is_empty() {
             let span = tracing::info_span!("statistics.push", day = %day, values = values.len());
             client
@@ -227,6 +195,76 @@ async fn push_dirty_days(
         pushed += 1;
     }
     Ok(pushed)
+}
+
+/// The day's figures of the agencies this hub serves, from its legs: documents sent and
+/// received, and of those, sent to or received from another hub (relayed out / in).
+pub async fn day_figures(
+    pool: &AnyPool,
+    routing: &Routing,
+    day: &str,
+    start: i64,
+    end: i64,
+) -> std::result::Result<Vec<StatisticValue>, sqlx::Error> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let rows = sqlx::query(
+        "SELECT doc.document_id AS id, doc.sender AS sender, d.recipient AS recipient \
+         FROM documents doc JOIN deliveries d ON d.document_id = doc.document_id \
+         WHERE doc.accepted_at >= $1 AND doc.accepted_at < $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    let local = |code: &str| routing.hop(code) == Hop::Local;
+    let mut sent: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut relayed_out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut received: BTreeMap<String, u64> = BTreeMap::new();
+    let mut relayed_in: BTreeMap<String, u64> = BTreeMap::new();
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        let sender: String = row.try_get("sender")?;
+        let recipient: String = row.try_get("recipient")?;
+        if local(&sender) {
+            sent.entry(sender.clone()).or_default().insert(id.clone());
+            if !local(&recipient) {
+                relayed_out.entry(sender.clone()).or_default().insert(id);
+            }
+        }
+        if local(&recipient) {
+            *received.entry(recipient.clone()).or_default() += 1;
+            if !local(&sender) {
+                *relayed_in.entry(recipient).or_default() += 1;
+            }
+        }
+    }
+    let value = |indicator: &str, agency: String, n: usize| StatisticValue {
+        indicator_code: indicator.to_string(),
+        agency_code: agency,
+        day: day.to_string(),
+        value: n as f64,
+    };
+    let mut values = Vec::new();
+    values.extend(
+        sent.into_iter()
+            .map(|(a, ids)| value("axis.documents_sent", a, ids.len())),
+    );
+    values.extend(
+        received
+            .into_iter()
+            .map(|(a, n)| value("axis.documents_received", a, n as usize)),
+    );
+    values.extend(
+        relayed_out
+            .into_iter()
+            .map(|(a, ids)| value("axis.documents_relayed_out", a, ids.len())),
+    );
+    values.extend(
+        relayed_in
+            .into_iter()
+            .map(|(a, n)| value("axis.documents_relayed_in", a, n as usize)),
+    );
+    Ok(values)
 }
 
 #[cfg(test)]

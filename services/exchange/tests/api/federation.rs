@@ -229,6 +229,60 @@ pub async fn cross_province_delivery_and_statuses_back(backend: Backend) {
     );
     assert_eq!(back.iter().filter(|(f, _)| f == G22).count(), 2, "{back:?}");
 
+    // Each hub reports its own agencies' figures, relayed ones marked as such.
+    let today = lienthong_exchange::integrations::local_day(lienthong_platform::db::now_micros());
+    let (start, end) = lienthong_exchange::integrations::day_bounds(today);
+    let day = lienthong_exchange::integrations::format_day(today);
+    let figures = |hub: &TestHub| {
+        let app = hub.hub.as_ref().expect("running").app.clone();
+        let day = day.clone();
+        async move {
+            let mut v: Vec<(String, String, u64)> = lienthong_exchange::integrations::day_figures(
+                &app.pool,
+                &app.routing,
+                &day,
+                start,
+                end,
+            )
+            .await
+            .expect("figures")
+            .into_iter()
+            .map(|s| (s.indicator_code, s.agency_code, s.value as u64))
+            .collect();
+            v.sort();
+            v
+        }
+    };
+    assert_eq!(
+        figures(&axis.h48).await,
+        [
+            (
+                "axis.documents_relayed_out".to_string(),
+                BINH_SON.to_string(),
+                1
+            ),
+            ("axis.documents_sent".into(), BINH_SON.into(), 1),
+        ]
+    );
+    assert_eq!(
+        figures(&axis.h41).await,
+        [
+            (
+                "axis.documents_received".to_string(),
+                NGHE_AN.to_string(),
+                1
+            ),
+            ("axis.documents_relayed_in".into(), NGHE_AN.into(), 1),
+        ]
+    );
+    assert_eq!(
+        figures(&axis.national).await,
+        [
+            ("axis.documents_received".to_string(), G22.to_string(), 1),
+            ("axis.documents_relayed_in".into(), G22.into(), 1),
+        ]
+    );
+
     // A revoke travels forward, its answer back.
     binh_son
         .revoke_document(RevokeDocumentRequest {
