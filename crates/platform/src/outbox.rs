@@ -13,9 +13,8 @@
 //! INSERT INTO counters (name, value) VALUES ('outbox', 0);
 //! ```
 //! Entries of a topic are delivered in order: a failing entry holds back the ones after it.
-use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
-use opentelemetry::{global, propagation::Extractor};
 use sqlx::{AnyConnection, AnyPool, Row};
 use tokio::sync::Notify;
 use tracing::Instrument;
@@ -69,29 +68,11 @@ pub async fn enqueue(
     .bind(topic)
     .bind(dedupe_key)
     .bind(hex::encode(payload))
-    .bind(current_traceparent())
+    .bind(crate::telemetry::current_traceparent())
     .bind(now)
     .execute(conn)
     .await?;
     Ok(true)
-}
-
-fn current_traceparent() -> String {
-    let cx = tracing::Span::current().context();
-    let mut carrier: HashMap<String, String> = HashMap::new();
-    global::get_text_map_propagator(|p| p.inject_context(&cx, &mut carrier));
-    carrier.remove("traceparent").unwrap_or_default()
-}
-
-struct Carrier<'a>(&'a str);
-
-impl Extractor for Carrier<'_> {
-    fn get(&self, key: &str) -> Option<&str> {
-        (key == "traceparent" && !self.0.is_empty()).then_some(self.0)
-    }
-    fn keys(&self) -> Vec<&str> {
-        vec!["traceparent"]
-    }
 }
 
 /// What an operator sees of one topic.
@@ -208,8 +189,7 @@ async fn run_once<D: Deliver>(
             outbox.id = id,
             attempt = attempts + 1
         );
-        let parent = global::get_text_map_propagator(|p| p.extract(&Carrier(&traceparent)));
-        let _ = span.set_parent(parent);
+        let _ = span.set_parent(crate::telemetry::context_from_traceparent(&traceparent));
         match deliver.deliver(payload).instrument(span).await {
             Ok(()) => {
                 sqlx::query("DELETE FROM outbox WHERE id = $1")

@@ -190,3 +190,43 @@ impl tonic::service::Interceptor for TraceContextInterceptor {
         Ok(req)
     }
 }
+
+/// The W3C `traceparent` of the current span ("" without OpenTelemetry), for storing with work
+/// that continues later (an outbox entry, a document awaiting acknowledgement).
+pub fn current_traceparent() -> String {
+    let cx = Span::current().context();
+    let mut carrier: std::collections::HashMap<String, String> = Default::default();
+    global::get_text_map_propagator(|p| p.inject_context(&cx, &mut carrier));
+    carrier.remove("traceparent").unwrap_or_default()
+}
+
+struct TraceparentCarrier<'a>(&'a str);
+
+impl Extractor for TraceparentCarrier<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        (key == "traceparent" && !self.0.is_empty()).then_some(self.0)
+    }
+    fn keys(&self) -> Vec<&str> {
+        vec!["traceparent"]
+    }
+}
+
+/// The context a stored `traceparent` names (empty when it is "").
+pub fn context_from_traceparent(traceparent: &str) -> opentelemetry::Context {
+    global::get_text_map_propagator(|p| p.extract(&TraceparentCarrier(traceparent)))
+}
+
+/// A span that continues a stored trace (e.g. the document's) and links to the current one
+/// (e.g. the call that caused it), so the work shows in both.
+pub fn continuing_span(name: &'static str, traceparent: &str) -> Span {
+    use opentelemetry::trace::TraceContextExt as _;
+    let caller = Span::current().context().span().span_context().clone();
+    let span = tracing::info_span!("continue", otel.name = name);
+    if !traceparent.is_empty() {
+        let _ = span.set_parent(context_from_traceparent(traceparent));
+        if caller.is_valid() {
+            span.add_link(caller);
+        }
+    }
+    span
+}

@@ -9,6 +9,7 @@ use lienthong_api::exchange::v1::{
 };
 use lienthong_platform::db::now_micros;
 use sqlx::AnyPool;
+use tracing::Instrument;
 
 use crate::{
     blobs::{BlobStore, BlobWriter},
@@ -336,7 +337,8 @@ impl Exchange {
         recipients: &[String],
         now: i64,
     ) -> Result<Vec<String>> {
-        store::insert_document(&mut *conn, header, sender, fingerprint, now).await?;
+        let traceparent = lienthong_platform::telemetry::current_traceparent();
+        store::insert_document(&mut *conn, header, sender, fingerprint, &traceparent, now).await?;
         let mut by_peer: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         let mut local = Vec::new();
         for recipient in recipients {
@@ -574,9 +576,29 @@ impl Exchange {
             .map_err(io_unavailable)
     }
 
+    /// A span in the document's own trace (linked to the caller's), so that one trace follows
+    /// the document from the sender's call to the recipient's acknowledgement and statuses.
+    async fn document_span(&self, name: &'static str, document_id: &str) -> Result<tracing::Span> {
+        let traceparent =
+            store::document_traceparent(&mut *self.conn().await?, document_id).await?;
+        Ok(lienthong_platform::telemetry::continuing_span(
+            name,
+            &traceparent,
+        ))
+    }
+
     /// The recipient has stored the document: status 01.
     pub async fn acknowledge(&self, recipient: &str, document_id: &str) -> Result<bool> {
         domain::parse_document_id("document_id", document_id)?;
+        let span = self
+            .document_span("document.acknowledge", document_id)
+            .await?;
+        self.acknowledge_in_trace(recipient, document_id)
+            .instrument(span)
+            .await
+    }
+
+    async fn acknowledge_in_trace(&self, recipient: &str, document_id: &str) -> Result<bool> {
         let now = now_micros();
         let mut tx = self.pool.begin().await?;
         let sender = self.recipient_leg(&mut tx, recipient, document_id).await?.0;
@@ -688,6 +710,22 @@ impl Exchange {
         staff_info: &str,
     ) -> Result<StatusMessage> {
         domain::parse_document_id("document_id", document_id)?;
+        let span = self
+            .document_span("document.report_status", document_id)
+            .await?;
+        self.report_status_in_trace(recipient, document_id, code, description, staff_info)
+            .instrument(span)
+            .await
+    }
+
+    async fn report_status_in_trace(
+        &self,
+        recipient: &str,
+        document_id: &str,
+        code: &str,
+        description: &str,
+        staff_info: &str,
+    ) -> Result<StatusMessage> {
         let now = now_micros();
         let mut tx = self.pool.begin().await?;
         let (sender, leg) = self.recipient_leg(&mut tx, recipient, document_id).await?;
@@ -746,6 +784,18 @@ impl Exchange {
         reason: &str,
     ) -> Result<Vec<String>> {
         domain::parse_document_id("document_id", document_id)?;
+        let span = self.document_span("document.revoke", document_id).await?;
+        self.revoke_in_trace(sender, document_id, reason)
+            .instrument(span)
+            .await
+    }
+
+    async fn revoke_in_trace(
+        &self,
+        sender: &str,
+        document_id: &str,
+        reason: &str,
+    ) -> Result<Vec<String>> {
         if reason.trim().is_empty() {
             return Err(ExchangeError::invalid(
                 "reason",

@@ -118,6 +118,8 @@ pub async fn remove_agency(conn: &mut AnyConnection, code: &str) -> Result<bool>
 /// A stored document.
 pub struct StoredDocument {
     pub seq: i64,
+    /// The trace the document was accepted in (W3C traceparent, may be empty).
+    pub traceparent: String,
     pub sender: String,
     pub fingerprint: String,
     pub accepted_at: i64,
@@ -134,6 +136,7 @@ fn decode_header(hex_pb: &str) -> Result<DocumentHeader> {
 fn document_from_row(row: &AnyRow) -> Result<StoredDocument> {
     Ok(StoredDocument {
         seq: row.try_get("seq")?,
+        traceparent: row.try_get("traceparent")?,
         sender: row.try_get("sender")?,
         fingerprint: row.try_get("fingerprint")?,
         accepted_at: row.try_get("accepted_at")?,
@@ -146,7 +149,7 @@ pub async fn find_document(
     document_id: &str,
 ) -> Result<Option<StoredDocument>> {
     let row = sqlx::query(
-        "SELECT seq, sender, fingerprint, accepted_at, header_pb FROM documents WHERE document_id = $1",
+        "SELECT seq, traceparent, sender, fingerprint, accepted_at, header_pb FROM documents WHERE document_id = $1",
     )
     .bind(document_id)
     .fetch_optional(conn)
@@ -160,12 +163,13 @@ pub async fn insert_document(
     header: &DocumentHeader,
     sender: &str,
     fingerprint: &str,
+    traceparent: &str,
     now: i64,
 ) -> Result<()> {
     let seq = next_value(&mut *conn, "document").await?;
     sqlx::query(
-        "INSERT INTO documents (document_id, seq, sender, subject, fingerprint, header_pb, accepted_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO documents (document_id, seq, sender, subject, fingerprint, header_pb, accepted_at, traceparent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&header.document_id)
     .bind(seq)
@@ -174,9 +178,22 @@ pub async fn insert_document(
     .bind(fingerprint)
     .bind(hex::encode(header.encode_to_vec()))
     .bind(now)
+    .bind(traceparent)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The trace a document was accepted in ("" when unknown).
+pub async fn document_traceparent(conn: &mut AnyConnection, document_id: &str) -> Result<String> {
+    let row = sqlx::query("SELECT traceparent FROM documents WHERE document_id = $1")
+        .bind(document_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<String, _>(0))
+        .transpose()?
+        .unwrap_or_default())
 }
 
 /// Adds a queued leg towards a recipient served by `hub`.
@@ -520,7 +537,7 @@ pub async fn sent_documents(
     limit: i64,
 ) -> Result<Vec<StoredDocument>> {
     let rows = sqlx::query(
-        "SELECT seq, sender, fingerprint, accepted_at, header_pb FROM documents \
+        "SELECT seq, traceparent, sender, fingerprint, accepted_at, header_pb FROM documents \
          WHERE sender = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
     )
     .bind(sender)

@@ -54,6 +54,31 @@ async fn one_trace_from_the_sender_to_the_recipients_hub() {
         }
     })
     .await;
+    // The recipient acknowledges on its own hub, in a call of its own (no trace context): the
+    // acknowledgement and its way back to the sender's hub join the document's trace.
+    let mut ack_client = nghe_an.clone();
+    ack_client
+        .acknowledge_document(lienthong_api::exchange::v1::AcknowledgeDocumentRequest {
+            document_id: "000.00.53.H48,2026/11/26,1/UBND-TH".into(),
+        })
+        .await
+        .expect("ack");
+    poll_until("the acknowledgement at the sender's hub", || {
+        let mut c = binh_son.clone();
+        async move {
+            let v = c
+                .get_sent_document(lienthong_api::exchange::v1::GetSentDocumentRequest {
+                    document_id: "000.00.53.H48,2026/11/26,1/UBND-TH".into(),
+                })
+                .await
+                .expect("view")
+                .into_inner()
+                .document
+                .expect("view");
+            (v.recipients[0].current_status == "01").then_some(())
+        }
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     provider.force_flush().expect("flush");
 
