@@ -138,6 +138,7 @@ pub enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     tls::install_crypto_provider();
     telemetry::install_propagator();
     let cli = Cli::parse();
@@ -159,6 +160,24 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `lienthong … | head` closes standard output early; `println!` then panics. Stop quietly
+/// instead, as other command-line tools do.
+fn quiet_on_closed_stdout() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
 }
 
 /// `error: <gRPC code name> (<number>): <message>` for a failed call; the error chain otherwise.
