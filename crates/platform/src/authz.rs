@@ -127,6 +127,24 @@ pub fn caller<T>(req: &tonic::Request<T>) -> Result<Identity, Status> {
         .ok_or_else(|| Status::unauthenticated("no verified identity on this call"))
 }
 
+/// The calling agency's code, or PERMISSION_DENIED for any other kind of identity.
+pub fn caller_agency<T>(req: &tonic::Request<T>) -> Result<String, Status> {
+    match caller(req)? {
+        Identity::Agency(code) => Ok(code),
+        other => Err(Status::permission_denied(format!(
+            "{other} is not an agency"
+        ))),
+    }
+}
+
+/// The calling hub's id, or PERMISSION_DENIED for any other kind of identity.
+pub fn caller_hub<T>(req: &tonic::Request<T>) -> Result<String, Status> {
+    match caller(req)? {
+        Identity::Hub(id) => Ok(id),
+        other => Err(Status::permission_denied(format!("{other} is not a hub"))),
+    }
+}
+
 /// Tower layer applying a [`Policy`].
 #[derive(Clone)]
 pub struct AuthLayer {

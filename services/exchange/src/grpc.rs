@@ -18,7 +18,10 @@ use lienthong_api::exchange::v1::{
     fetch_document_response, hub_admin_service_server::HubAdminService, relay_document_request,
     relay_service_server::RelayService, send_document_request,
 };
-use lienthong_platform::{Identity, authz::caller, shutdown::Shutdown};
+use lienthong_platform::{
+    authz::{caller, caller_agency, caller_hub},
+    shutdown::Shutdown,
+};
 use prost::Message;
 use tokio::{io::AsyncReadExt, sync::mpsc};
 use tokio_stream::wrappers::ReceiverStream;
@@ -48,16 +51,6 @@ impl ExchangeApi {
     }
 }
 
-/// The calling agency's code.
-fn agency_of<T>(req: &Request<T>) -> Result<String, Status> {
-    match caller(req)? {
-        Identity::Agency(code) => Ok(code),
-        other => Err(Status::permission_denied(format!(
-            "{other} is not an agency"
-        ))),
-    }
-}
-
 fn invalid(field: &str, rule: &str) -> Status {
     ExchangeError::invalid(field, rule).into()
 }
@@ -74,7 +67,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<Streaming<SendDocumentRequest>>,
     ) -> Result<Response<SendDocumentResponse>, Status> {
-        let sender = agency_of(&req)?;
+        let sender = caller_agency(&req)?;
         let mut stream = req.into_inner();
         let first = stream.message().await?.ok_or_else(|| {
             invalid(
@@ -122,7 +115,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let mut last = cursor(req.get_ref().after_item_id)?;
         let (tx, rx) = mpsc::channel(32);
         let app = self.app.clone();
@@ -171,7 +164,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<ListPendingRequest>,
     ) -> Result<Response<ListPendingResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let limit = if r.limit == 0 { 100 } else { r.limit.min(1000) };
         let items = self
@@ -187,7 +180,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<FetchDocumentRequest>,
     ) -> Result<Response<Self::FetchDocumentStream>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let header = self.app.fetch(&agency, &r.document_id).await?;
         let (tx, rx) = mpsc::channel(8);
@@ -251,7 +244,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<AcknowledgeDocumentRequest>,
     ) -> Result<Response<AcknowledgeDocumentResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let newly = self
             .app
             .acknowledge(&agency, &req.get_ref().document_id)
@@ -265,7 +258,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<ConfirmStatusMessagesRequest>,
     ) -> Result<Response<ConfirmStatusMessagesResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let confirmed = self
             .app
             .confirm_status_messages(&agency, &req.get_ref().item_ids)
@@ -277,7 +270,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<ReportStatusRequest>,
     ) -> Result<Response<ReportStatusResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let status = self
             .app
@@ -298,7 +291,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<RevokeDocumentRequest>,
     ) -> Result<Response<RevokeDocumentResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let recipients = self.app.revoke(&agency, &r.document_id, &r.reason).await?;
         Ok(Response::new(RevokeDocumentResponse { recipients }))
@@ -308,7 +301,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<GetSentDocumentRequest>,
     ) -> Result<Response<GetSentDocumentResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let view = self
             .app
             .sent_view(&agency, &req.get_ref().document_id)
@@ -322,7 +315,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<ListSentDocumentsRequest>,
     ) -> Result<Response<ListSentDocumentsResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let (documents, next_page_token) =
             self.app.list_sent(&agency, r.limit, &r.page_token).await?;
@@ -338,7 +331,7 @@ impl ExchangeService for ExchangeApi {
         &self,
         req: Request<WatchSentDocumentRequest>,
     ) -> Result<Response<Self::WatchSentDocumentStream>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let document_id = req.into_inner().document_id;
         // Refuse at once (not inside the stream) when the caller may not watch.
         let first = self.app.sent_view(&agency, &document_id).await?;
@@ -446,14 +439,6 @@ impl DirectoryService for DirectoryApi {
     }
 }
 
-/// The calling hub's id.
-fn hub_of<T>(req: &Request<T>) -> Result<String, Status> {
-    match caller(req)? {
-        Identity::Hub(id) => Ok(id),
-        other => Err(Status::permission_denied(format!("{other} is not a hub"))),
-    }
-}
-
 #[derive(Clone)]
 pub struct RelayApi {
     app: Arc<Exchange>,
@@ -471,7 +456,7 @@ impl RelayService for RelayApi {
         &self,
         req: Request<Streaming<RelayDocumentRequest>>,
     ) -> Result<Response<RelayDocumentResponse>, Status> {
-        let hub = hub_of(&req)?;
+        let hub = caller_hub(&req)?;
         let mut stream = req.into_inner();
         let first = stream.message().await?.ok_or_else(|| {
             invalid(
@@ -514,7 +499,7 @@ impl RelayService for RelayApi {
         &self,
         req: Request<RelayStatusRequest>,
     ) -> Result<Response<RelayStatusResponse>, Status> {
-        let hub = hub_of(&req)?;
+        let hub = caller_hub(&req)?;
         let update = req
             .into_inner()
             .update

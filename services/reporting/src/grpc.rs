@@ -13,7 +13,10 @@ use lienthong_api::reporting::v1::{
     SaveDraftResponse, SubmitReportRequest, SubmitReportResponse,
     intake_service_server::IntakeService, reporting_service_server::ReportingService,
 };
-use lienthong_platform::{Identity, authz::caller};
+use lienthong_platform::{
+    Identity,
+    authz::{caller, caller_agency},
+};
 use tonic::{Request, Response, Status};
 
 use crate::{app::Reporting, domain, error::ReportingError};
@@ -26,16 +29,6 @@ pub struct ReportingApi {
 impl ReportingApi {
     pub fn new(app: Arc<Reporting>) -> Self {
         ReportingApi { app }
-    }
-}
-
-/// The calling agency's code.
-fn agency_of<T>(req: &Request<T>) -> Result<String, Status> {
-    match caller(req)? {
-        Identity::Agency(code) => Ok(code),
-        other => Err(Status::permission_denied(format!(
-            "{other} is not an agency"
-        ))),
     }
 }
 
@@ -102,7 +95,7 @@ impl ReportingService for ReportingApi {
         &self,
         req: Request<SaveDraftRequest>,
     ) -> Result<Response<SaveDraftResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         required("regime_code", &r.regime_code)?;
         required("period", &r.period)?;
@@ -124,7 +117,7 @@ impl ReportingService for ReportingApi {
         &self,
         req: Request<SubmitReportRequest>,
     ) -> Result<Response<SubmitReportResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         required("regime_code", &r.regime_code)?;
         required("period", &r.period)?;
@@ -138,7 +131,7 @@ impl ReportingService for ReportingApi {
         &self,
         req: Request<AcceptReportRequest>,
     ) -> Result<Response<AcceptReportResponse>, Status> {
-        let owner = agency_of(&req)?;
+        let owner = caller_agency(&req)?;
         let r = req.into_inner();
         required("regime_code", &r.regime_code)?;
         required("period", &r.period)?;
@@ -155,7 +148,7 @@ impl ReportingService for ReportingApi {
         &self,
         req: Request<ReturnReportRequest>,
     ) -> Result<Response<ReturnReportResponse>, Status> {
-        let owner = agency_of(&req)?;
+        let owner = caller_agency(&req)?;
         let r = req.into_inner();
         required("regime_code", &r.regime_code)?;
         required("period", &r.period)?;

@@ -15,7 +15,11 @@ use lienthong_api::tasks::v1::{
     task_intake_service_server::TaskIntakeService, task_service_server::TaskService,
     task_statistics_service_server::TaskStatisticsService,
 };
-use lienthong_platform::{Identity, authz::caller, shutdown::Shutdown};
+use lienthong_platform::{
+    Identity,
+    authz::{caller, caller_agency},
+    shutdown::Shutdown,
+};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
@@ -29,16 +33,6 @@ use crate::{
 
 /// An event stream re-reads the events at least this often, even without a wake-up.
 const POLL: Duration = Duration::from_secs(15);
-
-/// The calling agency's code.
-fn agency_of<T>(req: &Request<T>) -> Result<String, Status> {
-    match caller(req)? {
-        Identity::Agency(code) => Ok(code),
-        other => Err(Status::permission_denied(format!(
-            "{other} is not an agency"
-        ))),
-    }
-}
 
 /// An agency or an admin (readers).
 fn reader_of<T>(req: &Request<T>) -> Result<Caller, Status> {
@@ -75,7 +69,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<CreateTaskRequest>,
     ) -> Result<Response<CreateTaskResponse>, Status> {
-        let assigner = agency_of(&req)?;
+        let assigner = caller_agency(&req)?;
         let t = self.app.create_task(&assigner, req.into_inner()).await?;
         Ok(Response::new(CreateTaskResponse { task: task(t) }))
     }
@@ -105,7 +99,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<ReportProgressRequest>,
     ) -> Result<Response<ReportProgressResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let t = self
             .app
@@ -118,7 +112,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<SubmitResultRequest>,
     ) -> Result<Response<SubmitResultResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let t = self
             .app
@@ -131,7 +125,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<ConfirmResultRequest>,
     ) -> Result<Response<ConfirmResultResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let t = self
             .app
@@ -144,7 +138,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<ReturnResultRequest>,
     ) -> Result<Response<ReturnResultResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let t = self
             .app
@@ -157,7 +151,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<PauseTaskRequest>,
     ) -> Result<Response<PauseTaskResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let t = self.app.pause(&agency, &r.task_id, &r.reason).await?;
         Ok(Response::new(PauseTaskResponse { task: task(t) }))
@@ -167,7 +161,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<ResumeTaskRequest>,
     ) -> Result<Response<ResumeTaskResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let t = self.app.resume(&agency, &r.task_id, &r.comment).await?;
         Ok(Response::new(ResumeTaskResponse { task: task(t) }))
@@ -177,7 +171,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<RefuseTaskRequest>,
     ) -> Result<Response<RefuseTaskResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let t = self.app.refuse(&agency, &r.task_id, &r.reason).await?;
         Ok(Response::new(RefuseTaskResponse { task: task(t) }))
@@ -187,7 +181,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<RequestExtensionRequest>,
     ) -> Result<Response<RequestExtensionResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let t = self
             .app
@@ -200,7 +194,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<DecideExtensionRequest>,
     ) -> Result<Response<DecideExtensionResponse>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let t = self
             .app
@@ -215,7 +209,7 @@ impl TaskService for TaskApi {
         &self,
         req: Request<WatchTaskEventsRequest>,
     ) -> Result<Response<Self::WatchTaskEventsStream>, Status> {
-        let agency = agency_of(&req)?;
+        let agency = caller_agency(&req)?;
         let mut last = i64::try_from(req.get_ref().after_event_id)
             .map_err(|_| Status::from(TasksError::invalid("after_event_id", "out of range")))?;
         let (tx, rx) = mpsc::channel(32);
