@@ -99,6 +99,18 @@ pub async fn connect(
     Ok(pool)
 }
 
+/// Takes the next value of a counter row (`counters (name TEXT PRIMARY KEY, value BIGINT)`, which
+/// every service's migrations create). The row stays locked until the transaction commits, so
+/// values become visible in increasing order — a portable sequence for SQLite and PostgreSQL.
+pub async fn next_counter(conn: &mut sqlx::AnyConnection, name: &str) -> Result<i64, sqlx::Error> {
+    use sqlx::Row;
+    sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
+        .bind(name)
+        .fetch_one(conn)
+        .await?
+        .try_get(0)
+}
+
 /// Now, in microseconds since the Unix epoch (the storage format of every time column).
 pub fn now_micros() -> i64 {
     let now = std::time::SystemTime::now()

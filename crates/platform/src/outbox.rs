@@ -54,11 +54,7 @@ pub async fn enqueue(
     if exists.is_some() {
         return Ok(false);
     }
-    let id: i64 =
-        sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'outbox' RETURNING value")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+    let id = crate::db::next_counter(&mut *conn, "outbox").await?;
     let now = now_micros();
     sqlx::query(
         "INSERT INTO outbox (id, topic, dedupe_key, payload, traceparent, attempts, next_attempt_at, last_error, created_at) \

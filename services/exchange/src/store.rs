@@ -14,15 +14,6 @@ pub const TRANSPORT_DELIVERED: i64 = 2;
 pub const TRANSPORT_ACKNOWLEDGED: i64 = 3;
 pub const TRANSPORT_RELAYED: i64 = 4;
 
-/// Takes the next value of a counter (see the `counters` table).
-pub async fn next_value(conn: &mut AnyConnection, name: &str) -> Result<i64> {
-    let row = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-        .bind(name)
-        .fetch_one(conn)
-        .await?;
-    Ok(row.try_get::<i64, _>(0)?)
-}
-
 fn agency_from_row(row: &AnyRow) -> Result<Agency> {
     Ok(Agency {
         code: row.try_get("code")?,
@@ -166,7 +157,7 @@ pub async fn insert_document(
     traceparent: &str,
     now: i64,
 ) -> Result<()> {
-    let seq = next_value(&mut *conn, "document").await?;
+    let seq = lienthong_platform::db::next_counter(&mut *conn, "document").await?;
     sqlx::query(
         "INSERT INTO documents (document_id, seq, sender, subject, fingerprint, header_pb, accepted_at, traceparent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -223,7 +214,7 @@ pub async fn insert_inbox_item(
     status_seq: Option<i64>,
     now: i64,
 ) -> Result<i64> {
-    let item_id = next_value(&mut *conn, "inbox").await?;
+    let item_id = lienthong_platform::db::next_counter(&mut *conn, "inbox").await?;
     sqlx::query(
         "INSERT INTO inbox (item_id, agency, kind, document_id, status_seq, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -270,7 +261,7 @@ fn status_from_row(row: &AnyRow) -> Result<StatusRow> {
 
 /// Records a status on a leg; returns its sequence number.
 pub async fn insert_status(conn: &mut AnyConnection, s: &StatusRow) -> Result<i64> {
-    let seq = next_value(&mut *conn, "status").await?;
+    let seq = lienthong_platform::db::next_counter(&mut *conn, "status").await?;
     sqlx::query(
         "INSERT INTO statuses (seq, document_id, recipient, code, reported_by, description, staff_info, at, hub) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -9,15 +9,6 @@ use crate::{
     error::{ReportingError, Result},
 };
 
-/// Takes the next value of a counter (see the `counters` table).
-pub async fn next_value(conn: &mut AnyConnection, name: &str) -> Result<i64> {
-    let row = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-        .bind(name)
-        .fetch_one(conn)
-        .await?;
-    Ok(row.try_get::<i64, _>(0)?)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Agencies
 
@@ -290,7 +281,7 @@ pub async fn insert_event(
     report: &ReportRow,
     e: &EventRow,
 ) -> Result<i64> {
-    let seq = next_value(&mut *conn, "event").await?;
+    let seq = lienthong_platform::db::next_counter(&mut *conn, "event").await?;
     sqlx::query(
         "INSERT INTO report_events (seq, regime_code, period, agency, action, actor, at, reason, \
          late, values_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -359,7 +359,7 @@ impl Tasks {
         let now = self.now();
         let deadline = n.deadline.map(domain::format_date).unwrap_or_default();
         let mut tx = self.pool.begin().await?;
-        let seq = store::next_value(&mut tx, "task").await?;
+        let seq = lienthong_platform::db::next_counter(&mut tx, "task").await?;
         let row = TaskRow {
             task_id: domain::task_id(seq),
             seq,

@@ -8,15 +8,6 @@ use crate::{
     error::{Result, TasksError},
 };
 
-/// Takes the next value of a counter (see the `counters` table).
-pub async fn next_value(conn: &mut AnyConnection, name: &str) -> Result<i64> {
-    let row = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-        .bind(name)
-        .fetch_one(conn)
-        .await?;
-    Ok(row.try_get::<i64, _>(0)?)
-}
-
 /// A task as stored (coordinators apart).
 #[derive(Clone, Debug)]
 pub struct TaskRow {
@@ -168,7 +159,7 @@ pub async fn insert_history(
     detail: &str,
     percent: Option<i64>,
 ) -> Result<()> {
-    let seq = next_value(&mut *conn, "history").await?;
+    let seq = lienthong_platform::db::next_counter(&mut *conn, "history").await?;
     sqlx::query(
         "INSERT INTO task_history (seq, task_id, at, actor, action, detail, percent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -456,7 +447,7 @@ pub async fn insert_event(
     agencies: &[String],
     e: &EventRow,
 ) -> Result<i64> {
-    let event_id = next_value(&mut *conn, "event").await?;
+    let event_id = lienthong_platform::db::next_counter(&mut *conn, "event").await?;
     for agency in agencies {
         sqlx::query(
             "INSERT INTO task_events (event_id, agency, task_id, kind, content, deadline, actor, \
