@@ -17,6 +17,7 @@ use tonic::{
 use tower::{Layer, Service};
 
 use crate::identity::{Identity, identity_from_certificate};
+use lienthong_axis::AgencyCode;
 
 /// Decides whether an identity may call an RPC.
 pub type Rule = fn(&Identity) -> bool;
@@ -128,7 +129,7 @@ pub fn caller<T>(req: &tonic::Request<T>) -> Result<Identity, Status> {
 }
 
 /// The calling agency's code, or PERMISSION_DENIED for any other kind of identity.
-pub fn caller_agency<T>(req: &tonic::Request<T>) -> Result<String, Status> {
+pub fn caller_agency<T>(req: &tonic::Request<T>) -> Result<AgencyCode, Status> {
     match caller(req)? {
         Identity::Agency(code) => Ok(code),
         other => Err(Status::permission_denied(format!(
@@ -220,7 +221,7 @@ mod tests {
             admin,
             "admins",
         );
-        let a = Identity::Agency("000.00.00.H48".into());
+        let a = Identity::agency("000.00.00.H48").unwrap();
         let ad = Identity::Admin("ops".into());
         assert!(policy.check("/p.S/Send", &a).is_ok());
         assert!(policy.check("/p.S/Send", &ad).is_err());

@@ -112,12 +112,7 @@ pub async fn next_counter(conn: &mut sqlx::AnyConnection, name: &str) -> Result<
 }
 
 /// Now, in microseconds since the Unix epoch (the storage format of every time column).
-pub fn now_micros() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(now.as_micros()).unwrap_or(i64::MAX)
-}
+pub use lienthong_axis::clock::now_micros;
 
 /// Whether an error is the database being unreachable (UNAVAILABLE to the caller), rather than
 /// a fault in the request or the data.
@@ -140,17 +135,31 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     }
 }
 
-/// A database URL without its password, for logs.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
+/// Whether an error means a concurrent change won: a unique violation, or PostgreSQL's
+/// serialization failure (40001) or deadlock (40P01). Retrying the whole call is safe.
+pub fn is_conflict(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation() || matches!(db.code().as_deref(), Some("40001" | "40P01"))
         }
-        _ => url.to_string(),
+        _ => false,
+    }
+}
+
+/// A database URL without its password, for logs. A URL that does not parse is shown as its
+/// scheme only, since it may still hold a secret.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => match raw.split_once("://") {
+            Some((scheme, _)) => format!("{scheme}://(unparsable URL)"),
+            None => "(unparsable URL)".to_string(),
+        },
     }
 }
 

@@ -4,6 +4,7 @@
 //! `spiffe://<trust-domain>/agency/<code>`, `/service/<name>`, `/hub/<id>`, `/admin/<name>`.
 use std::fmt;
 
+use lienthong_axis::AgencyCode;
 use rustls_pki_types::CertificateDer;
 use thiserror::Error;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
@@ -11,8 +12,9 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 /// Who is calling, as the certificate says.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Identity {
-    /// An agency's document-management software or clerk, by agency code.
-    Agency(String),
+    /// An agency's document-management software or clerk, by agency code (checked when the
+    /// certificate is read: a malformed code is no identity at all).
+    Agency(AgencyCode),
     /// Another lienthong service (`tasks`, `reporting`, ...).
     Service(String),
     /// An exchange hub: a level-1 unit such as `H48`, or `national`.
@@ -35,7 +37,8 @@ impl Identity {
     /// The name within the kind (agency code, service name, hub id, admin name).
     pub fn name(&self) -> &str {
         match self {
-            Identity::Agency(n) | Identity::Service(n) | Identity::Hub(n) | Identity::Admin(n) => n,
+            Identity::Agency(code) => code.as_str(),
+            Identity::Service(n) | Identity::Hub(n) | Identity::Admin(n) => n,
         }
     }
 
@@ -45,11 +48,16 @@ impl Identity {
     }
 
     /// The agency code, when the caller is an agency.
-    pub fn agency_code(&self) -> Option<&str> {
+    pub fn agency_code(&self) -> Option<&AgencyCode> {
         match self {
             Identity::Agency(code) => Some(code),
             _ => None,
         }
+    }
+
+    /// An agency identity from a code, checked.
+    pub fn agency(code: &str) -> Result<Identity, lienthong_axis::FieldError> {
+        AgencyCode::parse("agency code", code).map(Identity::Agency)
     }
 }
 
@@ -69,6 +77,8 @@ pub enum IdentityError {
     NoSpiffeId(String),
     #[error("the certificate's SPIFFE id {0} is not agency/, service/, hub/ or admin/<name>")]
     UnknownKind(String),
+    #[error("the certificate's SPIFFE id {0} names a malformed agency code: {1}")]
+    BadAgencyCode(String, String),
 }
 
 /// Parses `spiffe://<trust_domain>/<kind>/<name>`.
@@ -85,7 +95,9 @@ pub fn parse_spiffe_uri(uri: &str, trust_domain: &str) -> Result<Identity, Ident
     }
     let name = name.to_string();
     match kind {
-        "agency" => Ok(Identity::Agency(name)),
+        "agency" => AgencyCode::parse("agency code", &name)
+            .map(Identity::Agency)
+            .map_err(|e| IdentityError::BadAgencyCode(uri.to_string(), e.rule)),
         "service" => Ok(Identity::Service(name)),
         "hub" => Ok(Identity::Hub(name)),
         "admin" => Ok(Identity::Admin(name)),
@@ -126,7 +138,7 @@ mod tests {
         let td = "lienthong.test";
         assert_eq!(
             parse_spiffe_uri("spiffe://lienthong.test/agency/000.00.00.H48", td),
-            Ok(Identity::Agency("000.00.00.H48".into()))
+            Identity::agency("000.00.00.H48").map_err(|_| IdentityError::NoCertificate)
         );
         assert_eq!(
             parse_spiffe_uri("spiffe://lienthong.test/hub/national", td),
@@ -160,6 +172,10 @@ mod tests {
         assert!(matches!(
             parse_spiffe_uri("spiffe://lienthong.test/agency/", td),
             Err(IdentityError::UnknownKind(_))
+        ));
+        assert!(matches!(
+            parse_spiffe_uri("spiffe://lienthong.test/agency/H48", td),
+            Err(IdentityError::BadAgencyCode(..))
         ));
     }
 }

@@ -102,16 +102,6 @@ pub async fn stats(pool: &AnyPool, topic: &str) -> Result<TopicStats, sqlx::Erro
     })
 }
 
-/// The delay before retry number `attempts` (1-based): 200 ms doubling up to 60 s, with up to
-/// half of it added at random so that many hubs do not retry in step.
-pub fn backoff(attempts: i64) -> Duration {
-    let base_ms = 200u64
-        .saturating_mul(1u64 << attempts.clamp(0, 20) as u32)
-        .min(60_000);
-    let jitter = (now_micros().unsigned_abs() % 1000) * base_ms / 2000;
-    Duration::from_millis(base_ms + jitter)
-}
-
 /// A handle to wake a topic's worker after an enqueue has committed.
 #[derive(Clone, Default)]
 pub struct Outbox {
@@ -123,16 +113,16 @@ impl Outbox {
         self.notify.notify_one();
     }
 
-    /// Runs the worker for `topic` until shutdown.
-    pub fn spawn<D: Deliver>(
+    /// The worker for `topic`: delivers until shutdown (spawn it on the service's tasks).
+    pub fn worker<D: Deliver>(
         &self,
         pool: AnyPool,
         topic: String,
         deliver: D,
         shutdown: Shutdown,
-    ) -> tokio::task::JoinHandle<()> {
+    ) -> impl Future<Output = ()> + Send + 'static {
         let notify = self.notify.clone();
-        tokio::spawn(async move {
+        async move {
             loop {
                 let wait = match run_once(&pool, &topic, &deliver).await {
                     Ok(wait) => wait,
@@ -147,7 +137,7 @@ impl Outbox {
                     _ = shutdown.wait() => return,
                 }
             }
-        })
+        }
     }
 }
 
@@ -195,7 +185,7 @@ async fn run_once<D: Deliver>(
             }
             Err(DeliveryError(message)) => {
                 let attempts = attempts + 1;
-                let delay = backoff(attempts);
+                let delay = crate::retry::delay(attempts, crate::retry::MAX_DELAY);
                 tracing::info!(%topic, id, attempts, ?delay, error = %message, "outbox: delivery failed; will retry");
                 sqlx::query("UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1")
                     .bind(id)
@@ -207,21 +197,5 @@ async fn run_once<D: Deliver>(
                 return Ok(delay);
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::backoff;
-    use std::time::Duration;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        assert!(
-            backoff(1) >= Duration::from_millis(400) && backoff(1) <= Duration::from_millis(600)
-        );
-        assert!(backoff(5) >= Duration::from_millis(6400));
-        assert!(backoff(50) <= Duration::from_secs(90));
-        assert!(backoff(50) >= Duration::from_secs(60));
     }
 }

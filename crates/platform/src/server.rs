@@ -1,28 +1,253 @@
 //! Serving gRPC over mutual TLS: our own TLS accept loop (for CRLs and hot reload) feeding
 //! tonic, with authorization, trace context, health, reflection and graceful shutdown.
-use std::{sync::Arc, time::Duration};
+//!
+//! Every service starts the same way, through [`Boot`]:
+//! ```ignore
+//! let boot = Boot::open("tasks", &args.server, args.listen, &MIGRATOR, shutdown).await?;
+//! let app = Arc::new(Tasks::new(boot.pool().clone(), clock));
+//! boot.tasks().spawn("sweeper", sweeper(app.clone()));
+//! let router = Router::new().serve(TaskServiceServer::new(TaskApi::new(app.clone())));
+//! boot.serve(app, router, policy(&args.server.trust_domain), DESCRIPTORS).await
+//! ```
+use std::{convert::Infallible, net::SocketAddr, sync::Arc, time::Duration};
 
-use sqlx::AnyPool;
+use sqlx::{AnyPool, migrate::Migrator};
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::service::{Routes, RoutesBuilder};
+use tonic::{
+    body::Body,
+    server::NamedService,
+    service::{Routes, RoutesBuilder},
+};
 use tonic_health::{ServingStatus, server::HealthReporter};
+use tower::Service;
 
 use crate::{
     authz::{AuthLayer, Policy},
-    shutdown::Shutdown,
+    config::ServerArgs,
+    db,
+    shutdown::{Shutdown, Tasks},
     telemetry,
-    tls::ReloadableServerConfig,
+    tls::{ReloadableServerConfig, TlsError, TlsFiles},
 };
 
 #[derive(Debug, Error)]
-pub enum ServerError {
+pub enum StartError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, #[source] std::io::Error),
     #[error("gRPC server: {0}")]
     Transport(#[from] tonic::transport::Error),
     #[error("reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    #[error(transparent)]
+    Client(#[from] crate::client::ClientError),
+}
+
+/// The gRPC services one server serves, with their names (for health and reflection).
+pub struct Router {
+    routes: RoutesBuilder,
+    names: Vec<&'static str>,
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Router {
+    pub fn new() -> Self {
+        Router {
+            routes: Routes::builder(),
+            names: Vec::new(),
+        }
+    }
+
+    /// Serves a generated `…Server`; its full name is reported by health and reflection.
+    pub fn serve<S>(mut self, svc: S) -> Self
+    where
+        S: Service<http::Request<Body>, Error = Infallible>
+            + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Response: axum::response::IntoResponse,
+        S::Future: Send + 'static,
+    {
+        self.names.push(S::NAME);
+        self.routes.add_service(svc);
+        self
+    }
+
+    /// The full names of the services added so far.
+    pub fn names(&self) -> &[&'static str] {
+        &self.names
+    }
+}
+
+/// A service being started: its settings read, TLS loaded, database open and migrated, listener
+/// bound. The service builds its state on [`Boot::pool`], spawns its background work on
+/// [`Boot::tasks`], then calls [`Boot::serve`].
+pub struct Boot {
+    name: &'static str,
+    server: ServerArgs,
+    pool: AnyPool,
+    tasks: Tasks,
+    tls: Arc<ReloadableServerConfig>,
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+impl Boot {
+    /// Loads TLS (every file named in its error), opens and migrates `<name>`'s database and
+    /// binds `listen`.
+    pub async fn open(
+        name: &'static str,
+        server: &ServerArgs,
+        listen: SocketAddr,
+        migrator: &'static Migrator,
+        shutdown: Shutdown,
+    ) -> Result<Boot, StartError> {
+        let tls = ReloadableServerConfig::load(server.tls_files())?;
+        if server.tls_crl.is_none() {
+            tracing::warn!(
+                "no CRL configured (LIENTHONG_TLS_CRL): revoked certificates will be accepted"
+            );
+        }
+        let url = server.database_url(name);
+        let pool = db::connect(&url, migrator, server.db_pool_size).await?;
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| StartError::Listen(listen, e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartError::Listen(listen, e))?;
+        tracing::info!(service = name, database = %db::redact_url(&url), "database ready");
+        Ok(Boot {
+            name,
+            server: server.clone(),
+            pool,
+            tasks: Tasks::new(shutdown),
+            tls,
+            listener,
+            addr,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Background tasks, stopped and awaited when the service stops.
+    pub fn tasks(&self) -> &Tasks {
+        &self.tasks
+    }
+
+    pub fn shutdown(&self) -> &Shutdown {
+        self.tasks.shutdown()
+    }
+
+    /// The identity this service presents when it calls other services.
+    pub fn client_files(&self) -> TlsFiles {
+        self.server.client_tls_files()
+    }
+
+    /// The identity this service presents as a server (hubs call each other with it).
+    pub fn server_files(&self) -> TlsFiles {
+        self.server.tls_files()
+    }
+
+    /// Adds health (following the database) and reflection for `router`'s services, and serves
+    /// until shutdown.
+    pub async fn serve<A: Send + Sync + 'static>(
+        self,
+        app: Arc<A>,
+        router: Router,
+        policy: Policy,
+        descriptor_sets: &[&'static [u8]],
+    ) -> Result<Running<A>, StartError> {
+        let Boot {
+            name,
+            server,
+            pool,
+            tasks,
+            tls,
+            listener,
+            addr,
+        } = self;
+        let Router { mut routes, names } = router;
+        let names: Arc<[&'static str]> = names.into();
+        let (reporter, health) = tonic_health::server::health_reporter();
+        // The first check runs before the server starts, so that a health probe never finds
+        // the services unknown.
+        let first = check_database(&pool, tasks.shutdown()).await;
+        set_all(&reporter, &names, first).await;
+        tasks.spawn_graceful(watch_database(
+            reporter,
+            pool.clone(),
+            names.clone(),
+            tasks.shutdown().clone(),
+            first,
+        ));
+        routes.add_service(health);
+        add_reflection(&mut routes, &names, descriptor_sets)?;
+        tasks.spawn(
+            "tls reload",
+            tls.clone().reload_every(server.tls_reload_interval()),
+        );
+
+        let options = ServeOptions {
+            tls,
+            policy,
+            max_connection_age: server.max_connection_age(),
+            shutdown: tasks.shutdown().clone(),
+            shutdown_grace: server.shutdown_grace(),
+        };
+        let routes = routes.routes();
+        let task = tokio::spawn(serve(listener, routes, options));
+        tracing::info!(service = name, %addr, services = ?names, "listening (mTLS)");
+        Ok(Running {
+            addr,
+            app,
+            tasks,
+            task,
+        })
+    }
+}
+
+/// Reflection v1 and v1alpha (grpcurl 1.8 speaks only v1alpha) listing exactly the services
+/// this server serves, plus health.
+fn add_reflection(
+    routes: &mut RoutesBuilder,
+    names: &[&'static str],
+    descriptor_sets: &[&'static [u8]],
+) -> Result<(), StartError> {
+    let builder = || {
+        let mut b = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .with_service_name("grpc.health.v1.Health");
+        for set in descriptor_sets {
+            b = b.register_encoded_file_descriptor_set(set);
+        }
+        for name in names {
+            b = b.with_service_name(*name);
+        }
+        b
+    };
+    routes.add_service(builder().build_v1()?);
+    routes.add_service(builder().build_v1alpha()?);
+    Ok(())
 }
 
 /// How a server runs.
@@ -35,43 +260,40 @@ pub struct ServeOptions {
     pub shutdown_grace: Duration,
 }
 
-/// A service that is running: its address, its shutdown signal, its state, and the server task.
+/// A service that is running: its address, its state, its background tasks and the server.
 pub struct Running<A> {
-    pub addr: std::net::SocketAddr,
-    pub shutdown: Shutdown,
-    pub app: Arc<A>,
-    task: tokio::task::JoinHandle<Result<(), ServerError>>,
+    pub addr: SocketAddr,
+    app: Arc<A>,
+    tasks: Tasks,
+    task: tokio::task::JoinHandle<Result<(), StartError>>,
 }
 
 impl<A> Running<A> {
-    pub fn new(
-        addr: std::net::SocketAddr,
-        shutdown: Shutdown,
-        app: Arc<A>,
-        task: tokio::task::JoinHandle<Result<(), ServerError>>,
-    ) -> Self {
-        Running {
-            addr,
-            shutdown,
-            app,
-            task,
-        }
+    /// The service's state (tests reach use cases through it).
+    pub fn app(&self) -> &Arc<A> {
+        &self.app
     }
 
-    /// Waits until the server stops (after the shutdown signal).
-    pub async fn wait(self) -> Result<(), ServerError> {
-        match self.task.await {
+    pub fn shutdown(&self) -> &Shutdown {
+        self.tasks.shutdown()
+    }
+
+    /// Waits until the server stops (after the shutdown signal), then for its background tasks.
+    pub async fn wait(self) -> Result<(), StartError> {
+        let result = match self.task.await {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(error = %e, "server task failed");
                 Ok(())
             }
-        }
+        };
+        self.tasks.stop().await;
+        result
     }
 
     /// Shuts down gracefully and waits.
-    pub async fn stop(self) -> Result<(), ServerError> {
-        self.shutdown.trigger();
+    pub async fn stop(self) -> Result<(), StartError> {
+        self.tasks.shutdown().trigger();
         self.wait().await
     }
 }
@@ -85,7 +307,7 @@ pub async fn serve(
     listener: TcpListener,
     routes: Routes,
     options: ServeOptions,
-) -> Result<(), ServerError> {
+) -> Result<(), StartError> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<_, std::io::Error>>(64);
     let accept_shutdown = options.shutdown.clone();
     let tls = options.tls.clone();
@@ -137,7 +359,7 @@ pub async fn serve(
     let grace = options.shutdown_grace;
     let shutdown = options.shutdown.clone();
     let result = tokio::select! {
-        r = &mut serving => r.map_err(ServerError::from),
+        r = &mut serving => r.map_err(StartError::from),
         _ = async move {
             shutdown.wait().await;
             tokio::time::sleep(grace).await;
@@ -150,54 +372,20 @@ pub async fn serve(
     result
 }
 
-/// Adds health (reflecting the database) and reflection (v1 and v1alpha, for grpcurl) to a
-/// server's routes. `services` are the full names of the server's own services;
-/// `descriptor_sets` the encoded descriptors to reflect.
-pub async fn add_standard_services(
-    routes: &mut RoutesBuilder,
-    pool: AnyPool,
-    services: &'static [&'static str],
-    descriptor_sets: &[&'static [u8]],
-    shutdown: Shutdown,
-) -> Result<(), ServerError> {
-    let (reporter, health) = tonic_health::server::health_reporter();
-    // The first check runs before the server starts, so that a health probe never finds the
-    // services unknown.
-    let first = check_database(&pool, &shutdown).await;
-    set_all(&reporter, services, first).await;
-    tokio::spawn(watch_database(reporter, pool, services, shutdown, first));
-    routes.add_service(health);
-
-    let mut v1 = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET);
-    let mut v1alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET);
-    for set in descriptor_sets {
-        v1 = v1.register_encoded_file_descriptor_set(set);
-        v1alpha = v1alpha.register_encoded_file_descriptor_set(set);
-    }
-    routes.add_service(v1.build_v1()?);
-    routes.add_service(v1alpha.build_v1alpha()?);
-    Ok(())
-}
-
 /// Keeps the health status of every service (and of the server as a whole, "") in step with
 /// the database: SERVING while `SELECT 1` answers, NOT_SERVING otherwise or once shutting down.
 async fn watch_database(
     reporter: HealthReporter,
     pool: AnyPool,
-    services: &'static [&'static str],
+    services: Arc<[&'static str]>,
     shutdown: Shutdown,
     mut last: ServingStatus,
 ) {
     loop {
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-            _ = shutdown.wait() => {}
-        }
+        shutdown.sleep(Duration::from_secs(2)).await;
         let status = check_database(&pool, &shutdown).await;
         if last != status {
-            set_all(&reporter, services, status).await;
+            set_all(&reporter, &services, status).await;
             last = status;
         }
         if shutdown.is_triggered() {

@@ -186,26 +186,24 @@ impl ReloadableServerConfig {
         Ok(true)
     }
 
-    /// Reloads every `interval` until the task is dropped, logging failures.
-    pub fn spawn_reloader(self: &Arc<Self>, interval: Duration) -> tokio::task::JoinHandle<()> {
-        let this = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(interval);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    /// Reloads every `interval`, logging failures; runs until dropped (spawn it on the
+    /// service's background tasks).
+    pub async fn reload_every(self: Arc<Self>, interval: Duration) {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
             tick.tick().await;
-            loop {
-                tick.tick().await;
-                let files = this.clone();
-                match tokio::task::spawn_blocking(move || files.reload()).await {
-                    Ok(Ok(true)) => tracing::info!("TLS certificate, key, CA or CRL reloaded"),
-                    Ok(Ok(false)) => {}
-                    Ok(Err(e)) => {
-                        tracing::warn!(error = %e, "TLS reload failed; keeping the previous configuration")
-                    }
-                    Err(e) => tracing::warn!(error = %e, "TLS reload task failed"),
+            let files = self.clone();
+            match tokio::task::spawn_blocking(move || files.reload()).await {
+                Ok(Ok(true)) => tracing::info!("TLS certificate, key, CA or CRL reloaded"),
+                Ok(Ok(false)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "TLS reload failed; keeping the previous configuration")
                 }
+                Err(e) => tracing::warn!(error = %e, "TLS reload task failed"),
             }
-        })
+        }
     }
 }
 

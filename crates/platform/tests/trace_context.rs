@@ -36,7 +36,7 @@ async fn server_span_continues_the_client_trace() {
         .issue(&Identity::Service("probe".into()), &[])
         .expect("server cert");
     let client_files = pki
-        .issue(&Identity::Agency("000.00.00.H48".into()), &[])
+        .issue(&Identity::agency("000.00.00.H48").unwrap(), &[])
         .expect("client cert");
 
     let (reporter, health) = tonic_health::server::health_reporter();
