@@ -6,7 +6,7 @@ DEMO_DIR ?= .demo
 
 .PHONY: run test build bench lint fmt certs proto-lint clean-demo
 
-## Build, create the development PKI if absent, start the hub on SQLite and play a scripted exchange.
+## Build, create the development PKI if absent, start the axis (three hubs, tasks, reporting) on SQLite and play the story.
 run: build
 	LIENTHONG_BIN=target/debug DEMO_DIR=$(DEMO_DIR) bash deploy/demo.sh
 

@@ -6,6 +6,7 @@ use lienthong_api::exchange::v1::{
     directory_service_client::DirectoryServiceClient,
     exchange_service_client::ExchangeServiceClient,
 };
+use lienthong_axis::AgencyCode;
 use lienthong_platform::{
     Identity,
     client::{ClientError, TracedChannel, connect},
@@ -16,28 +17,28 @@ use rustls_pki_types::{CertificateDer, pem::PemObject};
 
 use crate::Global;
 
-/// Largest message the CLI accepts from the hub (inbox pages of many headers).
-const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+/// Largest message the CLI accepts from the hub (inbox pages of many headers) and from the
+/// reporting service (exports).
+pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 
 /// Parses `--as`: an agency code, or a label `<kind>-<name>`.
 pub fn parse_as(value: &str) -> Result<Identity> {
-    if let Some((kind, name)) = value.split_once('-') {
-        let id = match kind {
-            "agency" => Some(Identity::Agency(name.to_string())),
-            "service" => Some(Identity::Service(name.to_string())),
-            "hub" => Some(Identity::Hub(name.to_string())),
-            "admin" => Some(Identity::Admin(name.to_string())),
-            _ => None,
-        };
-        if let Some(id) = id {
-            if name.is_empty() {
-                bail!("--as {value}: the name after {kind}- is missing");
-            }
-            return Ok(id);
+    let agency = |code: &str| Identity::agency(code).map_err(|e| anyhow!("--as {value}: {e}"));
+    if let Some((kind, name)) = value.split_once('-')
+        && matches!(kind, "agency" | "service" | "hub" | "admin")
+    {
+        if name.is_empty() {
+            bail!("--as {value}: the name after {kind}- is missing");
         }
+        return match kind {
+            "agency" => agency(name),
+            "service" => Ok(Identity::Service(name.to_string())),
+            "hub" => Ok(Identity::Hub(name.to_string())),
+            _ => Ok(Identity::Admin(name.to_string())),
+        };
     }
     if value.contains('.') && !value.contains('/') {
-        return Ok(Identity::Agency(value.to_string()));
+        return agency(value);
     }
     bail!(
         "--as {value:?}: expected an agency code (000.00.00.H48) or a certificate label \
@@ -107,16 +108,20 @@ pub fn trust_domain(global: &Global) -> String {
 
 /// Connects to the hub with the chosen identity.
 pub async fn channel(global: &Global) -> Result<TracedChannel> {
+    channel_to(global, &global.endpoint, "").await
+}
+
+/// Connects to a service at `endpoint` with the chosen identity; a failure to connect reads
+/// `cannot connect to <what><url>: <cause>`.
+pub async fn channel_to(global: &Global, endpoint: &str, what: &str) -> Result<TracedChannel> {
     let files = tls_files(global)?;
-    connect(&global.endpoint, &files)
-        .await
-        .map_err(|e| match e {
-            ClientError::Endpoint(url, e) => anyhow!(
-                "cannot connect to {url}: {}",
-                crate::render::error_chain(&e)
-            ),
-            other => anyhow::Error::new(other).context("client TLS configuration"),
-        })
+    connect(endpoint, &files).await.map_err(|e| match e {
+        ClientError::Endpoint(url, e) => anyhow!(
+            "cannot connect to {what}{url}: {}",
+            crate::render::error_chain(&e)
+        ),
+        other => anyhow::Error::new(other).context("client TLS configuration"),
+    })
 }
 
 pub async fn exchange(global: &Global) -> Result<ExchangeServiceClient<TracedChannel>> {
@@ -141,7 +146,7 @@ pub fn directory_on(channel: TracedChannel) -> DirectoryServiceClient<TracedChan
 
 /// The agency the caller's certificate belongs to: `--as` when it names an agency, otherwise
 /// the SPIFFE URI in the certificate.
-pub fn caller_agency(global: &Global) -> Result<String> {
+pub fn caller_agency(global: &Global) -> Result<AgencyCode> {
     if let Some(Identity::Agency(code)) = as_identity(global)? {
         return Ok(code);
     }
@@ -181,5 +186,20 @@ mod tests {
         assert!(parse_as("admin-").is_err());
         assert!(parse_as("operator").is_err());
         assert!(parse_as("../etc").is_err());
+    }
+
+    #[test]
+    fn as_refuses_malformed_agency_codes_naming_the_rule() {
+        let e = parse_as("agency-H48").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "--as agency-H48: agency code: \"H48\" is not an agency code of the form \
+             DDD.CC.BB.Axx (e.g. 000.00.00.H48)"
+        );
+        assert!(parse_as("000.00.00.h48").is_err());
+        assert_eq!(
+            parse_as("agency-").unwrap_err().to_string(),
+            "--as agency-: the name after agency- is missing"
+        );
     }
 }

@@ -3,12 +3,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
+use indicatif::{HumanBytes, ProgressBar};
 use lienthong_api::exchange::v1::{
-    AttachmentInfo, FetchDocumentRequest, fetch_document_response::Part,
+    AttachmentChunk, AttachmentInfo, DocumentHeader, FetchDocumentRequest, FetchDocumentResponse,
+    fetch_document_response::Part,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
+use tonic::Streaming;
 
 use crate::{Global, conn, progress, render};
 
@@ -95,16 +98,95 @@ async fn finish(out: &Path, w: Writing, info: &AttachmentInfo) -> Result<PathBuf
     Ok(dest)
 }
 
-pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
-    let mut client = conn::exchange(global).await?;
-    let mut stream = client
-        .fetch_document(FetchDocumentRequest {
-            document_id: args.document_id.clone(),
-            include_content: true,
-        })
-        .await?
-        .into_inner();
+/// Writes the attachments as their bytes arrive: in order, each to `<name>.part` until its
+/// digest is verified; an attachment without bytes (empty) gets no chunk.
+struct Attachments<'a> {
+    out: &'a Path,
+    declared: &'a [AttachmentInfo],
+    written: Vec<PathBuf>,
+    current: Option<Writing>,
+    next_index: usize,
+}
 
+impl<'a> Attachments<'a> {
+    fn new(out: &'a Path, declared: &'a [AttachmentInfo]) -> Self {
+        Attachments {
+            out,
+            declared,
+            written: Vec::with_capacity(declared.len()),
+            current: None,
+            next_index: 0,
+        }
+    }
+
+    /// Verifies the attachment being written and writes the empty ones up to `index`.
+    async fn finish_until(&mut self, index: usize) -> Result<()> {
+        if let Some(w) = self.current.take() {
+            let info = &self.declared[w.index];
+            self.written.push(finish(self.out, w, info).await?);
+        }
+        while self.next_index < index {
+            let info = &self.declared[self.next_index];
+            let w = start(self.out, self.next_index, info).await?;
+            self.written.push(finish(self.out, w, info).await?);
+            self.next_index += 1;
+        }
+        Ok(())
+    }
+
+    /// Appends a chunk to its attachment (starting it when it is the next one).
+    async fn write(&mut self, chunk: &AttachmentChunk) -> Result<u64> {
+        let index = usize::try_from(chunk.attachment_index)?;
+        if index >= self.declared.len() {
+            bail!("the hub sent bytes for attachment {index}, which the header does not declare");
+        }
+        if self.current.as_ref().map(|w| w.index) != Some(index) {
+            self.finish_until(index).await?;
+            if index < self.next_index {
+                bail!("the hub sent attachment {index} out of order");
+            }
+            self.current = Some(start(self.out, index, &self.declared[index]).await?);
+            self.next_index = index + 1;
+        }
+        let n = chunk.data.len() as u64;
+        if let Some(w) = self.current.as_mut() {
+            w.hasher.update(&chunk.data);
+            w.size += n;
+            w.file
+                .write_all(&chunk.data)
+                .await
+                .with_context(|| w.part.display().to_string())?;
+        }
+        Ok(n)
+    }
+
+    /// Removes the attachment left half-written by a failure.
+    async fn abandon(&mut self) {
+        if let Some(w) = self.current.take() {
+            let _ = tokio::fs::remove_file(&w.part).await;
+        }
+    }
+}
+
+/// Reads the chunks that follow the header into the attachments' files.
+async fn receive(
+    stream: &mut Streaming<FetchDocumentResponse>,
+    files: &mut Attachments<'_>,
+    bar: &ProgressBar,
+) -> Result<()> {
+    while let Some(message) = stream.message().await? {
+        let chunk = match message.part {
+            Some(Part::Chunk(c)) => c,
+            Some(Part::Header(_)) => bail!("the hub sent a second header"),
+            None => continue,
+        };
+        bar.inc(files.write(&chunk).await?);
+    }
+    files.finish_until(files.declared.len()).await
+}
+
+/// The header, first on the stream, with attachment names safe to write and distinct.
+async fn read_header(stream: &mut Streaming<FetchDocumentResponse>) -> Result<DocumentHeader> {
     let header = match stream.message().await?.and_then(|m| m.part) {
         Some(Part::Header(h)) => h,
         Some(Part::Chunk(_)) => bail!("the hub sent attachment bytes before the header"),
@@ -116,82 +198,45 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
             bail!("the header declares two attachments named {:?}", a.name);
         }
     }
-    tokio::fs::create_dir_all(&args.out)
+    Ok(header)
+}
+
+/// Creates the directory and writes `header.json` into it.
+async fn write_header(out: &Path, header: &DocumentHeader) -> Result<PathBuf> {
+    tokio::fs::create_dir_all(out)
         .await
-        .with_context(|| args.out.display().to_string())?;
-    let header_path = args.out.join("header.json");
-    let header_text = serde_json::to_string_pretty(&render::header_json(&header))?;
+        .with_context(|| out.display().to_string())?;
+    let header_path = out.join("header.json");
+    let header_text = serde_json::to_string_pretty(&render::header_json(header))?;
     tokio::fs::write(&header_path, header_text + "\n")
         .await
         .with_context(|| header_path.display().to_string())?;
+    Ok(header_path)
+}
+
+pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
+    let mut client = conn::exchange(global).await?;
+    let mut stream = client
+        .fetch_document(FetchDocumentRequest {
+            document_id: args.document_id.clone(),
+            include_content: true,
+        })
+        .await?
+        .into_inner();
+    let header = read_header(&mut stream).await?;
+    let out = args.out.as_path();
+    let header_path = write_header(out, &header).await?;
 
     let total: u64 = header.attachments.iter().map(|a| a.size).sum();
     let bar = progress::bytes_bar(total, "downloading");
-    let out = args.out.as_path();
-    let mut written: Vec<PathBuf> = Vec::with_capacity(header.attachments.len());
-    let mut current: Option<Writing> = None;
-    // Attachments arrive in order; an attachment without bytes (empty) gets no chunk.
-    let mut next_index = 0usize;
-    let result: Result<()> = async {
-        while let Some(message) = stream.message().await? {
-            let chunk = match message.part {
-                Some(Part::Chunk(c)) => c,
-                Some(Part::Header(_)) => bail!("the hub sent a second header"),
-                None => continue,
-            };
-            let index = usize::try_from(chunk.attachment_index)?;
-            if index >= header.attachments.len() {
-                bail!(
-                    "the hub sent bytes for attachment {index}, which the header does not declare"
-                );
-            }
-            if current.as_ref().map(|w| w.index) != Some(index) {
-                if let Some(w) = current.take() {
-                    let info = &header.attachments[w.index];
-                    written.push(finish(out, w, info).await?);
-                }
-                if index < next_index {
-                    bail!("the hub sent attachment {index} out of order");
-                }
-                // Empty attachments in between.
-                while next_index < index {
-                    let w = start(out, next_index, &header.attachments[next_index]).await?;
-                    written.push(finish(out, w, &header.attachments[next_index]).await?);
-                    next_index += 1;
-                }
-                current = Some(start(out, index, &header.attachments[index]).await?);
-                next_index = index + 1;
-            }
-            if let Some(w) = current.as_mut() {
-                w.hasher.update(&chunk.data);
-                w.size += chunk.data.len() as u64;
-                w.file
-                    .write_all(&chunk.data)
-                    .await
-                    .with_context(|| w.part.display().to_string())?;
-                bar.inc(chunk.data.len() as u64);
-            }
-        }
-        if let Some(w) = current.take() {
-            let info = &header.attachments[w.index];
-            written.push(finish(out, w, info).await?);
-        }
-        while next_index < header.attachments.len() {
-            let info = &header.attachments[next_index];
-            let w = start(out, next_index, info).await?;
-            written.push(finish(out, w, info).await?);
-            next_index += 1;
-        }
-        Ok(())
-    }
-    .await;
+    let mut files = Attachments::new(out, &header.attachments);
+    let result = receive(&mut stream, &mut files, &bar).await;
     bar.finish_and_clear();
     if let Err(e) = result {
-        if let Some(w) = current.take() {
-            let _ = tokio::fs::remove_file(&w.part).await;
-        }
+        files.abandon().await;
         return Err(e);
     }
+    let written = files.written;
     if written.len() != header.attachments.len() {
         return Err(anyhow!(
             "wrote {} attachments, the header declares {}",
@@ -199,32 +244,124 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
             header.attachments.len()
         ));
     }
-
     if global.json {
-        println!(
-            "{}",
-            json!({
-                "document_id": header.document_id,
-                "header": header_path.display().to_string(),
-                "attachments": header.attachments.iter().zip(&written).map(|(a, p)| json!({
-                    "name": a.name,
-                    "path": p.display().to_string(),
-                    "size": a.size,
-                    "sha256": a.sha256,
-                    "verified": true,
-                })).collect::<Vec<_>>(),
-            })
-        );
+        println!("{}", fetched_json(&header, &header_path, &written));
     } else {
-        println!("fetched {} into {}", header.document_id, out.display());
-        println!("  header.json");
-        for a in &header.attachments {
-            println!(
-                "  {}  ({}, SHA-256 verified)",
-                a.name,
-                render::bytes(a.size)
-            );
-        }
+        print!("{}", fetched_text(&header, out));
     }
     Ok(())
+}
+
+fn fetched_json(header: &DocumentHeader, header_path: &Path, written: &[PathBuf]) -> Value {
+    json!({
+        "document_id": header.document_id,
+        "header": header_path.display().to_string(),
+        "attachments": header.attachments.iter().zip(written).map(|(a, p)| json!({
+            "name": a.name,
+            "path": p.display().to_string(),
+            "size": a.size,
+            "sha256": a.sha256,
+            "verified": true,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Where the document went, and each verified attachment with its size.
+pub fn fetched_text(header: &DocumentHeader, out: &Path) -> String {
+    let mut text = format!(
+        "fetched {} into {}\n  header.json\n",
+        header.document_id,
+        out.display()
+    );
+    for a in &header.attachments {
+        text.push_str(&format!(
+            "  {}  ({}, SHA-256 verified)\n",
+            a.name,
+            HumanBytes(a.size)
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_attachment_names_are_refused() {
+        for bad in ["", ".", "..", "header.json", "a/b", "a\\b", "a\0b"] {
+            assert!(safe_name(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(safe_name("Quyết định.pdf").unwrap(), "Quyết định.pdf");
+    }
+
+    #[test]
+    fn fetched_text_lists_sizes_for_people() {
+        let header = DocumentHeader {
+            document_id: "000.00.00.H48,2026/01/02,1/X".into(),
+            attachments: vec![
+                AttachmentInfo {
+                    name: "a.txt".into(),
+                    size: 12,
+                    ..Default::default()
+                },
+                AttachmentInfo {
+                    name: "b.pdf".into(),
+                    size: 5_000_000,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            fetched_text(&header, Path::new("/tmp/in")),
+            "fetched 000.00.00.H48,2026/01/02,1/X into /tmp/in\n  header.json\n  \
+             a.txt  (12 B, SHA-256 verified)\n  \
+             b.pdf  (4.77 MiB, SHA-256 verified)\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn attachments_arrive_in_order_and_empty_ones_are_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let info = |name: &str, data: &[u8]| AttachmentInfo {
+            name: name.into(),
+            size: data.len() as u64,
+            sha256: hex::encode(Sha256::digest(data)),
+            ..Default::default()
+        };
+        let declared = [info("a", b"abc"), info("empty", b""), info("c", b"xyz")];
+        let chunk = |i: u32, data: &[u8]| AttachmentChunk {
+            attachment_index: i,
+            data: data.to_vec(),
+        };
+        let mut files = Attachments::new(dir, &declared);
+        files.write(&chunk(0, b"ab")).await.unwrap();
+        files.write(&chunk(0, b"c")).await.unwrap();
+        files.write(&chunk(2, b"xyz")).await.unwrap();
+        files.finish_until(declared.len()).await.unwrap();
+        assert_eq!(files.written.len(), 3);
+        assert_eq!(tokio::fs::read(dir.join("a")).await.unwrap(), b"abc");
+        assert_eq!(tokio::fs::read(dir.join("empty")).await.unwrap(), b"");
+        assert_eq!(tokio::fs::read(dir.join("c")).await.unwrap(), b"xyz");
+
+        let mut files = Attachments::new(dir, &declared);
+        files.write(&chunk(0, b"abc")).await.unwrap();
+        files.write(&chunk(2, b"xyz")).await.unwrap();
+        let e = files.write(&chunk(1, b"a")).await.unwrap_err();
+        assert_eq!(e.to_string(), "the hub sent attachment 1 out of order");
+        let e = files.write(&chunk(3, b"a")).await.unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("attachment 3, which the header does not declare")
+        );
+        let mut files = Attachments::new(dir, &declared);
+        files.write(&chunk(0, b"abd")).await.unwrap();
+        let e = files.finish_until(declared.len()).await.unwrap_err();
+        assert!(
+            e.to_string().starts_with("attachment \"a\" is corrupt"),
+            "{e}"
+        );
+    }
 }

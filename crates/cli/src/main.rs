@@ -9,13 +9,17 @@ use lienthong_platform::{config::DEFAULT_TRUST_DOMAIN, telemetry, tls};
 
 mod commands;
 mod conn;
+mod directory;
+mod documents;
 mod fetch;
 mod hub;
+mod inbox;
 mod pki;
 mod progress;
 mod render;
 mod report;
 mod send;
+mod sent;
 mod tasks;
 
 /// The lienthong command line: development PKI, send, inbox, fetch, ack, status, revoke, sent,
@@ -96,7 +100,7 @@ pub enum Command {
     /// Send a document to one or more agencies.
     Send(send::SendArgs),
     /// List (or follow) the caller's inbox: documents and status messages.
-    Inbox(commands::InboxArgs),
+    Inbox(inbox::InboxArgs),
     /// Fetch a document: header and attachments, verified against their SHA-256.
     Fetch(fetch::FetchArgs),
     /// Acknowledge a received document (records status 01).
@@ -105,7 +109,7 @@ pub enum Command {
         document_id: String,
     },
     /// Report a business status on a received document (02–06), or answer a revoke (15/16).
-    Status(commands::StatusArgs),
+    Status(documents::StatusArgs),
     /// Ask every recipient of a document you sent to revoke it (status 13).
     Revoke {
         /// The DocumentId.
@@ -115,7 +119,7 @@ pub enum Command {
         reason: String,
     },
     /// The sender's view: one document (per recipient) or the list of sent documents.
-    Sent(commands::SentArgs),
+    Sent(sent::SentArgs),
     /// List the agencies of the hub, or show one.
     Agencies {
         /// Show only this agency.
@@ -123,7 +127,7 @@ pub enum Command {
     },
     /// Register or remove an agency (admin identities only).
     #[command(subcommand)]
-    Agency(commands::AgencyCommand),
+    Agency(directory::AgencyCommand),
     /// Check that the hub is serving (exit status 0 only when it is).
     Health,
     /// Operator view of the hub (admin identities only): role, peers, relay backlog.

@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use clap::{ArgGroup, Args, Subcommand};
+use lienthong_axis::AgencyCode;
 use lienthong_platform::{
     Identity,
     pki::{DevCa, label_of},
@@ -82,7 +83,7 @@ pub struct IssueArgs {
 impl IssueArgs {
     fn identity(&self) -> Result<Identity> {
         if let Some(c) = &self.agency {
-            Ok(Identity::Agency(c.clone()))
+            Ok(Identity::Agency(AgencyCode::parse("--agency", c)?))
         } else if let Some(s) = &self.service {
             Ok(Identity::Service(s.clone()))
         } else if let Some(h) = &self.hub {
@@ -95,7 +96,7 @@ impl IssueArgs {
     }
 }
 
-fn seed_agency_codes() -> Result<Vec<String>> {
+fn seed_agency_codes() -> Result<Vec<AgencyCode>> {
     let seed: Value =
         serde_json::from_str(SEED_AGENCIES).context("the built-in seed agencies are not JSON")?;
     let list = seed
@@ -105,8 +106,11 @@ fn seed_agency_codes() -> Result<Vec<String>> {
         .map(|a| {
             a.get("code")
                 .and_then(Value::as_str)
-                .map(str::to_string)
                 .ok_or_else(|| anyhow!("a built-in seed agency has no code"))
+                .and_then(|code| {
+                    AgencyCode::parse("seed agency code", code)
+                        .context("the built-in seed agencies")
+                })
         })
         .collect()
 }
@@ -191,80 +195,123 @@ fn init(global: &Global, dir: &Path, hub_ids: &[String]) -> Result<()> {
 pub fn run(global: &Global, command: PkiCommand) -> Result<()> {
     match command {
         PkiCommand::Init { dir, hub_ids } => init(global, &dir.resolve(global)?, &hub_ids),
-        PkiCommand::Issue(args) => {
-            let dir = args.dir.resolve(global)?;
-            let id = args.identity()?;
-            let mut ca = DevCa::open(&dir)?;
-            let files = ca.issue(&id, &args.dns)?;
-            if global.json {
-                let mut line = cert_line(&ca, &id);
-                line["ca"] = json!(files.ca.display().to_string());
-                line["crl"] = json!(files.crl.map(|p| p.display().to_string()));
-                println!("{line}");
-            } else {
-                println!(
-                    "issued {} ({})",
-                    label_of(&id),
-                    id.spiffe_uri(ca.trust_domain())
-                );
-                println!("  cert: {}", files.cert.display());
-                println!("  key:  {}", files.key.display());
-                println!("  ca:   {}", files.ca.display());
-                if let Some(crl) = files.crl {
-                    println!("  crl:  {}", crl.display());
-                }
-            }
-            Ok(())
+        PkiCommand::Issue(args) => issue(global, &args),
+        PkiCommand::Revoke { dir, label } => revoke(global, &dir.resolve(global)?, &label),
+        PkiCommand::List { dir } => list(global, &dir.resolve(global)?),
+    }
+}
+
+fn issue(global: &Global, args: &IssueArgs) -> Result<()> {
+    let dir = args.dir.resolve(global)?;
+    let id = args.identity()?;
+    let mut ca = DevCa::open(&dir)?;
+    let files = ca.issue(&id, &args.dns)?;
+    if global.json {
+        let mut line = cert_line(&ca, &id);
+        line["ca"] = json!(files.ca.display().to_string());
+        line["crl"] = json!(files.crl.map(|p| p.display().to_string()));
+        println!("{line}");
+    } else {
+        println!(
+            "issued {} ({})",
+            label_of(&id),
+            id.spiffe_uri(ca.trust_domain())
+        );
+        println!("  cert: {}", files.cert.display());
+        println!("  key:  {}", files.key.display());
+        println!("  ca:   {}", files.ca.display());
+        if let Some(crl) = files.crl {
+            println!("  crl:  {}", crl.display());
         }
-        PkiCommand::Revoke { dir, label } => {
-            let dir = dir.resolve(global)?;
-            let mut ca = DevCa::open(&dir)?;
-            ca.revoke(&label)?;
-            if global.json {
-                println!(
-                    "{}",
-                    json!({"revoked": label, "crl": ca.crl_path().display().to_string()})
-                );
-            } else {
-                println!(
-                    "revoked {label}; CRL rewritten at {} (servers reload it within seconds)",
-                    ca.crl_path().display()
-                );
-            }
-            Ok(())
+    }
+    Ok(())
+}
+
+fn revoke(global: &Global, dir: &Path, label: &str) -> Result<()> {
+    let mut ca = DevCa::open(dir)?;
+    ca.revoke(label)?;
+    if global.json {
+        println!(
+            "{}",
+            json!({"revoked": label, "crl": ca.crl_path().display().to_string()})
+        );
+    } else {
+        println!(
+            "revoked {label}; CRL rewritten at {} (servers reload it within seconds)",
+            ca.crl_path().display()
+        );
+    }
+    Ok(())
+}
+
+fn list(global: &Global, dir: &Path) -> Result<()> {
+    let ca = DevCa::open(dir)?;
+    let issued = ca.issued();
+    if global.json {
+        println!(
+            "{}",
+            json!({
+                "dir": dir.display().to_string(),
+                "trust_domain": ca.trust_domain(),
+                "certificates": issued.iter().map(|(label, spiffe, revoked)| json!({
+                    "label": label,
+                    "spiffe_id": spiffe,
+                    "revoked": revoked,
+                })).collect::<Vec<_>>(),
+            })
+        );
+    } else {
+        println!(
+            "PKI {} (trust domain {}): {} certificates",
+            dir.display(),
+            ca.trust_domain(),
+            issued.len()
+        );
+        for (label, spiffe, revoked) in issued {
+            println!(
+                "  {label:<28} {spiffe}{}",
+                if revoked { "  REVOKED" } else { "" }
+            );
         }
-        PkiCommand::List { dir } => {
-            let dir = dir.resolve(global)?;
-            let ca = DevCa::open(&dir)?;
-            let issued = ca.issued();
-            if global.json {
-                println!(
-                    "{}",
-                    json!({
-                        "dir": dir.display().to_string(),
-                        "trust_domain": ca.trust_domain(),
-                        "certificates": issued.iter().map(|(label, spiffe, revoked)| json!({
-                            "label": label,
-                            "spiffe_id": spiffe,
-                            "revoked": revoked,
-                        })).collect::<Vec<_>>(),
-                    })
-                );
-            } else {
-                println!(
-                    "PKI {} (trust domain {}): {} certificates",
-                    dir.display(),
-                    ca.trust_domain(),
-                    issued.len()
-                );
-                for (label, spiffe, revoked) in issued {
-                    println!(
-                        "  {label:<28} {spiffe}{}",
-                        if revoked { "  REVOKED" } else { "" }
-                    );
-                }
-            }
-            Ok(())
-        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_agencies_have_agency_codes() {
+        let codes = seed_agency_codes().unwrap();
+        assert!(codes.len() > 3, "{codes:?}");
+        assert!(codes.iter().any(|c| c == "000.00.00.H48"), "{codes:?}");
+    }
+
+    #[test]
+    fn issue_names_one_identity() {
+        let args = |agency: Option<&str>, admin: Option<&str>| IssueArgs {
+            dir: DirArg { dir: None },
+            agency: agency.map(str::to_string),
+            service: None,
+            hub: None,
+            admin: admin.map(str::to_string),
+            dns: vec![],
+        };
+        assert!(matches!(
+            args(Some("000.00.12.H48"), None).identity(),
+            Ok(Identity::Agency(c)) if c == "000.00.12.H48"
+        ));
+        assert!(matches!(
+            args(None, Some("operator")).identity(),
+            Ok(Identity::Admin(n)) if n == "operator"
+        ));
+        let e = args(Some("H48"), None).identity().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--agency: \"H48\" is not an agency code of the form DDD.CC.BB.Axx \
+             (e.g. 000.00.00.H48)"
+        );
+        assert!(args(None, None).identity().is_err());
     }
 }

@@ -17,7 +17,7 @@ use lienthong_api::bench::v1::{
 use lienthong_platform::{
     authz::{self, Policy},
     client::{self, TracedChannel},
-    server::{self, ServeOptions, ServerError},
+    server::{self, ServeOptions, StartError},
     shutdown::Shutdown,
     tls::{ReloadableServerConfig, TlsFiles},
 };
@@ -41,7 +41,7 @@ impl EchoService for Echo {
 pub struct EchoServer {
     pub addr: std::net::SocketAddr,
     shutdown: Shutdown,
-    task: JoinHandle<Result<(), ServerError>>,
+    task: JoinHandle<Result<(), StartError>>,
 }
 
 impl EchoServer {

@@ -111,10 +111,41 @@ pub async fn run(
     anyhow::ensure!(participants.len() >= 2, "at least two agencies are needed");
     let in_flight: InFlight = Arc::new(Mutex::new(HashMap::with_capacity(concurrency * 2)));
     let (events, mut rx) = mpsc::unbounded_channel::<Event>();
-    let mut tasks: Vec<JoinHandle<()>> = Vec::new();
+    let mut tasks = subscribe_all(participants, &in_flight, &events).await?;
 
-    // Subscribe every agency before the first send, so that the streams are open when the
-    // documents arrive.
+    let start = Instant::now();
+    let workload = Workload {
+        documents,
+        concurrency,
+        run_tag: run_tag.to_string(),
+    };
+    // The sender holds the last handle of the events besides the inbox loops.
+    tasks.push(spawn_sender(participants, workload, in_flight, events));
+
+    let mut out = collect(&mut rx, documents, start, timeout).await;
+    for t in tasks {
+        t.abort();
+    }
+    // Late events (status confirmations still under way) are counted for the report.
+    while let Ok(e) = rx.try_recv() {
+        match e {
+            Event::Status => out.status_messages += 1,
+            Event::Confirmed(c) => out.status_confirmed += c as usize,
+            Event::SubscriptionEnded(e) => out.subscription_errors.push(e),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Subscribes every agency before the first send, so that the streams are open when the
+/// documents arrive; returns the inbox and confirmation loops.
+async fn subscribe_all(
+    participants: &[Participant],
+    in_flight: &InFlight,
+    events: &mpsc::UnboundedSender<Event>,
+) -> anyhow::Result<Vec<JoinHandle<()>>> {
+    let mut tasks = Vec::new();
     for p in participants {
         let mut client = p.client.clone();
         let stream = client
@@ -140,54 +171,72 @@ pub async fn run(
             events.clone(),
         )));
     }
+    Ok(tasks)
+}
 
-    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
-    let start = Instant::now();
+/// How many documents to send, how many in flight at once, and the tag of this run.
+struct Workload {
+    documents: usize,
+    concurrency: usize,
+    run_tag: String,
+}
+
+/// Sends the documents round-robin from every agency to the others, each send in its own task,
+/// at most `concurrency` documents in flight.
+fn spawn_sender(
+    participants: &[Participant],
+    workload: Workload,
+    in_flight: InFlight,
+    events: mpsc::UnboundedSender<Event>,
+) -> JoinHandle<()> {
+    let slots = Arc::new(Semaphore::new(workload.concurrency.max(1)));
     let n = participants.len();
-    {
-        let clients: Vec<(String, Client)> = participants
-            .iter()
-            .map(|p| (p.code.clone(), p.client.clone()))
-            .collect();
-        let in_flight = in_flight.clone();
-        let events = events.clone();
-        let run_tag = run_tag.to_string();
-        tasks.push(tokio::spawn(async move {
-            for seq in 0..documents {
-                let Ok(permit) = slots.clone().acquire_owned().await else {
-                    return;
+    let clients: Vec<(String, Client)> = participants
+        .iter()
+        .map(|p| (p.code.clone(), p.client.clone()))
+        .collect();
+    tokio::spawn(async move {
+        for seq in 0..workload.documents {
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let s = seq % n;
+            let offset = 1 + (seq / n) % (n - 1);
+            let r = (s + offset) % n;
+            let (sender, client) = &clients[s];
+            let h = header(sender, &clients[r].0, seq, &workload.run_tag);
+            let id = h.document_id.clone();
+            let mut client = client.clone();
+            let in_flight = in_flight.clone();
+            let events = events.clone();
+            tokio::spawn(async move {
+                let t0 = Instant::now();
+                lock(&in_flight).insert(id.clone(), (t0, permit));
+                let req = SendDocumentRequest {
+                    part: Some(send_document_request::Part::Header(h)),
                 };
-                let s = seq % n;
-                let offset = 1 + (seq / n) % (n - 1);
-                let r = (s + offset) % n;
-                let (sender, client) = &clients[s];
-                let h = header(sender, &clients[r].0, seq, &run_tag);
-                let id = h.document_id.clone();
-                let mut client = client.clone();
-                let in_flight = in_flight.clone();
-                let events = events.clone();
-                tokio::spawn(async move {
-                    let t0 = Instant::now();
-                    lock(&in_flight).insert(id.clone(), (t0, permit));
-                    let req = SendDocumentRequest {
-                        part: Some(send_document_request::Part::Header(h)),
-                    };
-                    match client.send_document(tokio_stream::iter(vec![req])).await {
-                        Ok(_) => {
-                            let _ = events.send(Event::Sent(t0.elapsed()));
-                        }
-                        Err(status) => {
-                            // Frees the slot; the document will never be acknowledged.
-                            lock(&in_flight).remove(&id);
-                            let _ = events.send(Event::SendFailed(format!("{id}: {status}")));
-                        }
+                match client.send_document(tokio_stream::iter(vec![req])).await {
+                    Ok(_) => {
+                        let _ = events.send(Event::Sent(t0.elapsed()));
                     }
-                });
-            }
-        }));
-    }
-    drop(events);
+                    Err(status) => {
+                        // Frees the slot; the document will never be acknowledged.
+                        lock(&in_flight).remove(&id);
+                        let _ = events.send(Event::SendFailed(format!("{id}: {status}")));
+                    }
+                }
+            });
+        }
+    })
+}
 
+/// Counts the events until every document is acknowledged or failed, or the deadline passes.
+async fn collect(
+    rx: &mut mpsc::UnboundedReceiver<Event>,
+    documents: usize,
+    start: Instant,
+    timeout: Duration,
+) -> HubOutcome {
     let mut out = HubOutcome::default();
     let deadline = tokio::time::Instant::now() + timeout;
     let mut last_ack = start;
@@ -232,19 +281,7 @@ pub async fn run(
     out.send_rpc.elapsed = last_send - start;
     out.missing = documents
         - (out.send_to_ack.latencies.len() + out.send_failure_count + out.ack_failure_count);
-    for t in tasks {
-        t.abort();
-    }
-    // Late events (status confirmations still under way) are counted for the report.
-    while let Ok(e) = rx.try_recv() {
-        match e {
-            Event::Status => out.status_messages += 1,
-            Event::Confirmed(c) => out.status_confirmed += c as usize,
-            Event::SubscriptionEnded(e) => out.subscription_errors.push(e),
-            _ => {}
-        }
-    }
-    Ok(out)
+    out
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -13,7 +13,7 @@ use std::{path::Path, time::Duration};
 use anyhow::Context;
 use clap::Parser;
 use lienthong_api::exchange::v1::exchange_service_client::ExchangeServiceClient;
-use lienthong_exchange::hub::{ExchangeArgs, start};
+use lienthong_exchange::service::{ExchangeArgs, start};
 use lienthong_platform::{
     Identity, client, config::ServerArgs, pki::DevCa, shutdown::Shutdown, tls::TlsFiles,
 };
@@ -77,7 +77,7 @@ async fn main() -> anyhow::Result<()> {
     let mut agency_files = Vec::with_capacity(n);
     for code in &codes {
         agency_files.push(
-            ca.issue(&Identity::Agency(code.clone()), &[])
+            ca.issue(&Identity::agency(code)?, &[])
                 .with_context(|| format!("issuing the certificate of {code}"))?,
         );
     }
@@ -264,6 +264,31 @@ fn print_report(
         args.echo_requests
     );
 
+    let problems = problems(args, hub);
+    println!(
+        "hub: {} sent, {} acknowledged; status messages (01) received {}, confirmed {}{}",
+        hub.sent_ok,
+        hub.send_to_ack.latencies.len(),
+        hub.status_messages,
+        hub.status_confirmed,
+        if hub.status_confirmed < hub.sent_ok {
+            " (the rest were still on their way when the run ended: not measured)"
+        } else {
+            ""
+        }
+    );
+    if problems.is_empty() {
+        println!("no errors");
+    } else {
+        println!("PROBLEMS:");
+        for p in problems {
+            println!("  - {p}");
+        }
+    }
+}
+
+/// What went wrong during the hub phase, for the report.
+fn problems(args: &Args, hub: &hub_bench::HubOutcome) -> Vec<String> {
     let mut problems = Vec::new();
     if hub.timed_out {
         problems.push(format!(
@@ -302,24 +327,5 @@ fn print_report(
             hub.confirm_failures.join(" | ")
         ));
     }
-    println!(
-        "hub: {} sent, {} acknowledged; status messages (01) received {}, confirmed {}{}",
-        hub.sent_ok,
-        hub.send_to_ack.latencies.len(),
-        hub.status_messages,
-        hub.status_confirmed,
-        if hub.status_confirmed < hub.sent_ok {
-            " (the rest were still on their way when the run ended: not measured)"
-        } else {
-            ""
-        }
-    );
-    if problems.is_empty() {
-        println!("no errors");
-    } else {
-        println!("PROBLEMS:");
-        for p in problems {
-            println!("  - {p}");
-        }
-    }
+    problems
 }

@@ -255,7 +255,10 @@ mod tests {
     fn violations_are_reported_together() {
         let mut v = Violations::new();
         v.push("to[0].code", "is required");
-        assert_eq!(v.check::<u8>(Err(FieldError::new("subject", "is required"))), None);
+        assert_eq!(
+            v.check::<u8>(Err(FieldError::new("subject", "is required"))),
+            None
+        );
         assert_eq!(v.check::<u8>(Ok(3)), Some(3));
         let status = to_status(&v);
         assert_eq!(status.code(), Code::InvalidArgument);
@@ -282,6 +285,9 @@ mod tests {
         let status = to_status(&bug);
         assert_eq!(status.code(), Code::Internal);
         assert_eq!(status.message(), "internal error", "no driver text leaks");
-        assert!(std::error::Error::source(&bug).is_some(), "the source is kept");
+        assert!(
+            std::error::Error::source(&bug).is_some(),
+            "the source is kept"
+        );
     }
 }

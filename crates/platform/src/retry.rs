@@ -34,7 +34,10 @@ mod tests {
     #[test]
     fn delays_grow_and_are_capped() {
         let d1 = delay(1, MAX_DELAY);
-        assert!(d1 >= Duration::from_millis(400) && d1 <= Duration::from_millis(800), "{d1:?}");
+        assert!(
+            d1 >= Duration::from_millis(400) && d1 <= Duration::from_millis(800),
+            "{d1:?}"
+        );
         assert!(delay(5, MAX_DELAY) >= Duration::from_millis(6400));
         let late = delay(50, MAX_DELAY);
         assert!(late >= MAX_DELAY && late <= 2 * MAX_DELAY, "{late:?}");

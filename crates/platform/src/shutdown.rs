@@ -164,7 +164,10 @@ mod tests {
             .await
             .expect("tasks stop");
         assert!(shutdown.is_triggered());
-        assert!(dropped.load(Ordering::SeqCst), "the task's state was dropped");
+        assert!(
+            dropped.load(Ordering::SeqCst),
+            "the task's state was dropped"
+        );
     }
 
     #[tokio::test]

@@ -38,8 +38,7 @@ pub trait StatisticsSource: Send + Sync + 'static {
         day: PendingDay,
     ) -> impl Future<Output = Result<Vec<StatisticValue>, InfraError>> + Send;
     /// Called once the reporting service accepted every figure of `day`.
-    fn mark_pushed(&self, day: PendingDay)
-    -> impl Future<Output = Result<(), InfraError>> + Send;
+    fn mark_pushed(&self, day: PendingDay) -> impl Future<Output = Result<(), InfraError>> + Send;
 }
 
 #[derive(Debug, thiserror::Error)]

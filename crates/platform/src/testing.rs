@@ -52,8 +52,7 @@ pub fn pg_admin_url() -> String {
 /// Process-wide set-up every test needs once: the crypto provider, the W3C propagator, and
 /// logs in the test's output (`RUST_LOG=info` shows the services' logs in a failing test).
 pub fn init() {
-    crate::tls::install_crypto_provider();
-    crate::telemetry::install_propagator();
+    init_crypto_and_propagator();
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -194,9 +193,7 @@ impl TestPki {
 
     /// Revokes an identity's certificate (the CRL file is rewritten).
     pub fn revoke(&self, id: &Identity) {
-        self.ca()
-            .revoke(&crate::pki::label_of(id))
-            .expect("revoke");
+        self.ca().revoke(&crate::pki::label_of(id)).expect("revoke");
     }
 
     /// Server settings for a service with this identity, on `db` (a fresh data directory per
@@ -243,6 +240,34 @@ where
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// Installs a process-wide tracing subscriber that exports every span to memory, and returns the
+/// exporter (read it with `get_finished_spans`) and the provider (`force_flush` before reading).
+///
+/// WARNING: process-wide. A test binary that calls this must hold that one test only, or it
+/// captures (and is disturbed by) the spans of every other test in the process.
+pub fn capture_spans() -> (
+    opentelemetry_sdk::trace::InMemorySpanExporter,
+    opentelemetry_sdk::trace::SdkTracerProvider,
+) {
+    use opentelemetry::trace::TracerProvider as _;
+    use tracing_subscriber::layer::SubscriberExt;
+    init_crypto_and_propagator();
+    let exporter = opentelemetry_sdk::trace::InMemorySpanExporter::default();
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .build();
+    let subscriber =
+        tracing_subscriber::registry().with(crate::telemetry::otel_layer(provider.tracer("test")));
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("one global subscriber per test binary");
+    (exporter, provider)
+}
+
+fn init_crypto_and_propagator() {
+    crate::tls::install_crypto_provider();
+    crate::telemetry::install_propagator();
 }
 
 /// Runs each listed `async fn name(backend: Backend)` as two tests, `sqlite::name` and

@@ -9,26 +9,15 @@ use lienthong_platform::{
     pki::DevCa,
     server::{ServeOptions, serve},
     shutdown::Shutdown,
-    telemetry,
-    tls::{ReloadableServerConfig, install_crypto_provider},
+    tls::ReloadableServerConfig,
 };
-use opentelemetry::trace::{SpanKind, TracerProvider as _};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+use opentelemetry::trace::SpanKind;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 use tracing::Instrument;
-use tracing_subscriber::layer::SubscriberExt;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_span_continues_the_client_trace() {
-    install_crypto_provider();
-    telemetry::install_propagator();
-    let exporter = InMemorySpanExporter::default();
-    let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(exporter.clone())
-        .build();
-    let subscriber =
-        tracing_subscriber::registry().with(telemetry::otel_layer(provider.tracer("test")));
-    tracing::subscriber::set_global_default(subscriber).expect("global subscriber");
+    let (exporter, provider) = lienthong_platform::testing::capture_spans();
 
     let dir = tempfile::tempdir().expect("tmp");
     let mut pki = DevCa::init(dir.path(), "trace.test").expect("pki");

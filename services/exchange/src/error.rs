@@ -1,64 +1,302 @@
-//! The exchange's errors, and their one mapping to gRPC status codes.
+//! The exchange's refusals, one variant per rule, each with its gRPC class and a stable reason
+//! (listed in `docs/errors.md`). Malformed fields are collected as [`Violations`];
+//! infrastructure failures are the platform's [`InfraError`], classified once for every service.
+use lienthong_axis::{AgencyCode, BusinessStatus, FieldError, status::status_name};
+use lienthong_platform::error::{ApiError, InfraError, Kind, Violations, to_status};
 use thiserror::Error;
-use tonic::{Code, Status};
+use tonic::Status;
 
 #[derive(Debug, Error)]
 pub enum ExchangeError {
-    /// A malformed field: names the field and the rule.
-    #[error("{field}: {rule}")]
-    InvalidArgument { field: String, rule: String },
-    #[error("{0}")]
-    PermissionDenied(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    AlreadyExists(String),
-    /// The request is well formed but the state forbids it (secret document, transition).
-    #[error("{0}")]
-    FailedPrecondition(String),
-    #[error("{0}")]
-    ResourceExhausted(String),
-    /// A dependency (the database, the disk) is down: retry.
-    #[error("{0}")]
-    Unavailable(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Malformed fields, all of those of one request.
+    #[error(transparent)]
+    Invalid(#[from] Violations),
+
+    // PERMISSION_DENIED
+    #[error(
+        "from.code: {claimed} is not the agency of your certificate ({caller}); an agency sends only as itself"
+    )]
+    SpoofedSender { claimed: String, caller: AgencyCode },
+    #[error(
+        "from.code: {sender} is served by hub {hub}, not by this hub; send through your own hub"
+    )]
+    SenderServedElsewhere { sender: AgencyCode, hub: String },
+    #[error("from.code: {sender} is not registered at this hub; ask the operator to register it")]
+    SenderNotRegistered { sender: AgencyCode },
+    #[error(
+        "document_id: {document_id} is not addressed to you; an agency reads only its own documents"
+    )]
+    NotAddressed { document_id: String },
+    #[error(
+        "document_id: you sent {document_id}; only its recipients acknowledge it or report its status"
+    )]
+    SenderIsNoRecipient { document_id: String },
+    #[error("document_id: only the sender ({sender}) may revoke {document_id}")]
+    OnlySenderRevokes { sender: String, document_id: String },
+    #[error("document_id: only the sender of {document_id} sees its delivery view")]
+    OnlySenderViews { document_id: String },
+    #[error(
+        "hub {hub} may not relay documents of {sender} to this hub: a provincial hub relays \
+         only for the agencies it serves, and only the national hub relays for others"
+    )]
+    RelayRefused { hub: String, sender: AgencyCode },
+    #[error("hub {hub} may not relay statuses of {document_id} for {to_agency}")]
+    StatusRelayRefused {
+        hub: String,
+        document_id: String,
+        to_agency: String,
+    },
+    #[error("{caller} is not a hub")]
+    NotAHub { caller: String },
+
+    // NOT_FOUND
+    #[error("{field}: no document {document_id}")]
+    NoDocument {
+        field: &'static str,
+        document_id: String,
+    },
+    #[error("{field}: no agency {code} is registered at this hub")]
+    AgencyNotRegistered { field: String, code: String },
+    #[error("{field}: no agency {code} is registered on the axis")]
+    UnknownOnAxis { field: String, code: String },
+    #[error("item_ids[{index}]: no item {item_id} in your inbox")]
+    NoInboxItem { index: usize, item_id: i64 },
+    #[error("update.recipient: {recipient} is not a recipient of {document_id} here")]
+    NotARecipientHere {
+        recipient: String,
+        document_id: String,
+    },
+
+    // ALREADY_EXISTS
+    #[error(
+        "document_id: {document_id} was already sent with different content; \
+         a DocumentId names one document (use business type 2 update or 3 replace to change it)"
+    )]
+    ContentConflict { document_id: String },
+
+    // FAILED_PRECONDITION
+    #[error(
+        "other_info.secrecy: the document is marked {mark}; state secrets never travel the axis \
+         (QĐ 28/2018/QĐ-TTg) — send it by the secret-document channel instead"
+    )]
+    SecretDocument { mark: &'static str },
+    #[error(
+        "item_ids[{index}]: item {item_id} is a document; acknowledge it with AcknowledgeDocument"
+    )]
+    NotAStatusMessage { index: usize, item_id: i64 },
+    #[error("code: {code} answers a revoke request (13), and none is pending for this document")]
+    NoRevokePending { code: BusinessStatus },
+    #[error("code: acknowledge the document first (status 01) before reporting {code}")]
+    NotAcknowledged { code: BusinessStatus },
+    #[error("code: the document was revoked (15); no status can follow")]
+    Revoked,
+    #[error(
+        "code: {to} ({}) cannot follow {from} ({}); statuses move forward \
+         01 → 02 or 03 → 04 → 05 → 06, only 05 may repeat",
+        to.name(),
+        status_name(from)
+    )]
+    TransitionRefused {
+        /// The leg's status as stored.
+        from: String,
+        to: BusinessStatus,
+    },
+    #[error("document_id: a revoke of {document_id} was already requested from every recipient")]
+    RevokeAlreadyRequested { document_id: String },
+    #[error("agency.code: {code} is served by hub {hub}; register it there")]
+    RegisterElsewhere { code: AgencyCode, hub: String },
+
+    // ABORTED
+    #[error(
+        "code: the document's status changed while this report was made; read it again and retry"
+    )]
+    StatusChangedMeanwhile,
+
+    // RESOURCE_EXHAUSTED
+    #[error("to: {count} recipients, at most {max} per document")]
+    TooManyRecipients { count: usize, max: usize },
+    #[error("attachments: {count} attachments, at most {max} per document")]
+    TooManyAttachments { count: usize, max: usize },
+    #[error(
+        "attachments[{index}].size: {size} bytes is over this hub's limit of {max} bytes per attachment"
+    )]
+    AttachmentTooLarge { index: usize, size: u64, max: u64 },
+
+    // UNAVAILABLE
+    #[error("hub {hub} could not be asked about {code}: {message}")]
+    PeerUnavailable {
+        hub: String,
+        code: String,
+        message: String,
+    },
+
+    /// The database, the attachment store, or a fault of the hub.
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
 impl ExchangeError {
+    /// One malformed field.
     pub fn invalid(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        ExchangeError::InvalidArgument {
-            field: field.into(),
-            rule: rule.into(),
-        }
+        ExchangeError::Invalid(FieldError::new(field, rule).into())
+    }
+
+    /// A fault of the hub itself (logged with `what`, shown as a plain INTERNAL).
+    pub fn internal(what: impl Into<String>) -> Self {
+        ExchangeError::Infra(InfraError::internal(what))
+    }
+
+    /// The attachment store (the disk) failed.
+    pub fn storage(source: std::io::Error) -> Self {
+        ExchangeError::Infra(InfraError::StorageUnavailable {
+            what: "attachment store",
+            source,
+        })
+    }
+}
+
+impl From<FieldError> for ExchangeError {
+    fn from(e: FieldError) -> Self {
+        ExchangeError::Invalid(e.into())
     }
 }
 
 impl From<sqlx::Error> for ExchangeError {
     fn from(e: sqlx::Error) -> Self {
-        if lienthong_platform::db::is_unavailable(&e) {
-            ExchangeError::Unavailable(format!("the database is unavailable, retry later: {e}"))
-        } else {
-            tracing::error!(error = %e, "database error");
-            ExchangeError::Internal("database error".into())
+        ExchangeError::Infra(InfraError::from(e))
+    }
+}
+
+impl ApiError for ExchangeError {
+    fn kind(&self) -> Kind {
+        use ExchangeError::*;
+        match self {
+            Invalid(_) => Kind::InvalidArgument,
+            SpoofedSender { .. }
+            | SenderServedElsewhere { .. }
+            | SenderNotRegistered { .. }
+            | NotAddressed { .. }
+            | SenderIsNoRecipient { .. }
+            | OnlySenderRevokes { .. }
+            | OnlySenderViews { .. }
+            | RelayRefused { .. }
+            | StatusRelayRefused { .. }
+            | NotAHub { .. } => Kind::PermissionDenied,
+            NoDocument { .. }
+            | AgencyNotRegistered { .. }
+            | UnknownOnAxis { .. }
+            | NoInboxItem { .. }
+            | NotARecipientHere { .. } => Kind::NotFound,
+            ContentConflict { .. } => Kind::AlreadyExists,
+            SecretDocument { .. }
+            | NotAStatusMessage { .. }
+            | NoRevokePending { .. }
+            | NotAcknowledged { .. }
+            | Revoked
+            | TransitionRefused { .. }
+            | RevokeAlreadyRequested { .. }
+            | RegisterElsewhere { .. } => Kind::FailedPrecondition,
+            StatusChangedMeanwhile => Kind::Aborted,
+            TooManyRecipients { .. } | TooManyAttachments { .. } | AttachmentTooLarge { .. } => {
+                Kind::ResourceExhausted
+            }
+            PeerUnavailable { .. } => Kind::Unavailable,
+            Infra(e) => e.kind(),
+        }
+    }
+
+    fn reason(&self) -> &'static str {
+        use ExchangeError::*;
+        match self {
+            Invalid(v) => v.reason(),
+            SpoofedSender { .. } => "SPOOFED_SENDER",
+            SenderServedElsewhere { .. } => "SENDER_SERVED_ELSEWHERE",
+            SenderNotRegistered { .. } => "SENDER_NOT_REGISTERED",
+            NotAddressed { .. } => "NOT_ADDRESSED",
+            SenderIsNoRecipient { .. } => "SENDER_IS_NO_RECIPIENT",
+            OnlySenderRevokes { .. } => "ONLY_SENDER_REVOKES",
+            OnlySenderViews { .. } => "ONLY_SENDER_VIEWS",
+            RelayRefused { .. } => "RELAY_REFUSED",
+            StatusRelayRefused { .. } => "STATUS_RELAY_REFUSED",
+            NotAHub { .. } => "NOT_A_HUB",
+            NoDocument { .. } => "NO_DOCUMENT",
+            AgencyNotRegistered { .. } => "AGENCY_NOT_REGISTERED",
+            UnknownOnAxis { .. } => "UNKNOWN_ON_AXIS",
+            NoInboxItem { .. } => "NO_INBOX_ITEM",
+            NotARecipientHere { .. } => "NOT_A_RECIPIENT_HERE",
+            ContentConflict { .. } => "CONTENT_CONFLICT",
+            SecretDocument { .. } => "SECRET_DOCUMENT",
+            NotAStatusMessage { .. } => "NOT_A_STATUS_MESSAGE",
+            NoRevokePending { .. } => "NO_REVOKE_PENDING",
+            NotAcknowledged { .. } => "NOT_ACKNOWLEDGED",
+            Revoked => "REVOKED",
+            TransitionRefused { .. } => "TRANSITION_REFUSED",
+            RevokeAlreadyRequested { .. } => "REVOKE_ALREADY_REQUESTED",
+            RegisterElsewhere { .. } => "REGISTER_ELSEWHERE",
+            StatusChangedMeanwhile => "CONCURRENT_CHANGE",
+            TooManyRecipients { .. } => "TOO_MANY_RECIPIENTS",
+            TooManyAttachments { .. } => "TOO_MANY_ATTACHMENTS",
+            AttachmentTooLarge { .. } => "ATTACHMENT_TOO_LARGE",
+            PeerUnavailable { .. } => "PEER_UNAVAILABLE",
+            Infra(e) => e.reason(),
+        }
+    }
+
+    fn violations(&self) -> &[FieldError] {
+        match self {
+            ExchangeError::Invalid(v) => v.as_slice(),
+            _ => &[],
         }
     }
 }
 
 impl From<ExchangeError> for Status {
     fn from(e: ExchangeError) -> Self {
-        let code = match &e {
-            ExchangeError::InvalidArgument { .. } => Code::InvalidArgument,
-            ExchangeError::PermissionDenied(_) => Code::PermissionDenied,
-            ExchangeError::NotFound(_) => Code::NotFound,
-            ExchangeError::AlreadyExists(_) => Code::AlreadyExists,
-            ExchangeError::FailedPrecondition(_) => Code::FailedPrecondition,
-            ExchangeError::ResourceExhausted(_) => Code::ResourceExhausted,
-            ExchangeError::Unavailable(_) => Code::Unavailable,
-            ExchangeError::Internal(_) => Code::Internal,
-        };
-        Status::new(code, e.to_string())
+        to_status(&e)
     }
 }
 
 pub type Result<T, E = ExchangeError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tonic::Code;
+
+    #[test]
+    fn refusals_keep_their_messages_and_classes() {
+        let e = ExchangeError::TransitionRefused {
+            from: "04".into(),
+            to: BusinessStatus::Accepted,
+        };
+        let s = Status::from(e);
+        assert_eq!(s.code(), Code::FailedPrecondition);
+        assert_eq!(
+            s.message(),
+            "code: 03 (accepted) cannot follow 04 (assigned); statuses move forward \
+             01 → 02 or 03 → 04 → 05 → 06, only 05 may repeat"
+        );
+        let s = Status::from(ExchangeError::invalid("subject", "is required (trích yếu)"));
+        assert_eq!(s.code(), Code::InvalidArgument);
+        assert_eq!(s.message(), "subject: is required (trích yếu)");
+        assert_eq!(
+            Status::from(ExchangeError::StatusChangedMeanwhile).code(),
+            Code::Aborted
+        );
+    }
+
+    #[test]
+    fn database_failures_hide_the_driver() {
+        let down = ExchangeError::from(sqlx::Error::PoolTimedOut);
+        assert_eq!(down.reason(), "DATABASE_UNAVAILABLE");
+        let s = Status::from(down);
+        assert_eq!(s.code(), Code::Unavailable);
+        assert_eq!(s.message(), "the database is unavailable, retry later");
+        let bug = ExchangeError::from(sqlx::Error::RowNotFound);
+        assert!(
+            std::error::Error::source(&bug).is_some(),
+            "the source is kept"
+        );
+        assert_eq!(Status::from(bug).message(), "internal error");
+    }
+}

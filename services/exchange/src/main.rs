@@ -1,6 +1,6 @@
 use anyhow::Context;
 use clap::Parser;
-use lienthong_exchange::hub::{ExchangeArgs, start};
+use lienthong_exchange::service::{ExchangeArgs, start};
 use lienthong_platform::{shutdown::Shutdown, telemetry, tls};
 
 #[tokio::main]

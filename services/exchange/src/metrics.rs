@@ -5,15 +5,9 @@
 //! - `lienthong.exchange.statuses.recorded` (counter; `code`),
 //! - `lienthong.exchange.outbox.depth` and `lienthong.exchange.outbox.oldest_age` (gauges, in
 //!   entries and seconds; `peer` = a hub, or `tasks`): the relay backlog and lag.
-use std::{
-    sync::{Arc, Mutex, OnceLock},
-    time::Duration,
-};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use opentelemetry::{KeyValue, global, metrics::Counter};
-use sqlx::AnyPool;
-
-use lienthong_platform::{db::now_micros, outbox, shutdown::Shutdown};
 
 struct Instruments {
     accepted: Counter<u64>,
@@ -64,67 +58,61 @@ pub fn status_recorded(at_hub: &str, code: &str) {
         .add(1, &[hub(at_hub), KeyValue::new("code", code.to_string())]);
 }
 
-/// (peer, outbox topic) pairs whose backlog is reported.
-pub type Topics = Vec<(String, String)>;
+/// The backlog of one peer: (peer, entries, age of the oldest in seconds).
+pub type BacklogPoint = (String, u64, f64);
 
-/// Registers the backlog gauges, refreshed from the database every few seconds (the callbacks
-/// must not block on the database themselves).
-pub fn spawn_outbox_gauges(pool: AnyPool, hub_id: String, topics: Topics, shutdown: Shutdown) {
-    let snapshot: Arc<Mutex<Vec<(String, u64, f64)>>> = Arc::default();
-    let meter = global::meter("lienthong-exchange");
-    let depth = snapshot.clone();
-    let depth_hub = hub(&hub_id);
-    meter
-        .u64_observable_gauge("lienthong.exchange.outbox.depth")
-        .with_description("Entries waiting in the outbox towards a peer")
-        .with_callback(move |observer| {
-            if let Ok(s) = depth.lock() {
-                for (peer, n, _) in s.iter() {
-                    observer.observe(
-                        *n,
-                        &[depth_hub.clone(), KeyValue::new("peer", peer.clone())],
-                    );
+/// The backlog gauges. Their callbacks must not block on the database, so they report the
+/// last snapshot [`OutboxGauges::set`] was given (refreshed by a background task).
+#[derive(Clone, Default)]
+pub struct OutboxGauges {
+    snapshot: Arc<Mutex<Vec<BacklogPoint>>>,
+}
+
+impl OutboxGauges {
+    /// Registers the gauges of hub `hub_id`.
+    pub fn register(hub_id: &str) -> Self {
+        let gauges = OutboxGauges::default();
+        let meter = global::meter("lienthong-exchange");
+        let depth = gauges.snapshot.clone();
+        let depth_hub = hub(hub_id);
+        meter
+            .u64_observable_gauge("lienthong.exchange.outbox.depth")
+            .with_description("Entries waiting in the outbox towards a peer")
+            .with_callback(move |observer| {
+                if let Ok(s) = depth.lock() {
+                    for (peer, n, _) in s.iter() {
+                        observer.observe(
+                            *n,
+                            &[depth_hub.clone(), KeyValue::new("peer", peer.clone())],
+                        );
+                    }
                 }
-            }
-        })
-        .build();
-    let age = snapshot.clone();
-    let age_hub = hub(&hub_id);
-    meter
-        .f64_observable_gauge("lienthong.exchange.outbox.oldest_age")
-        .with_description("Age of the oldest entry waiting towards a peer")
-        .with_unit("s")
-        .with_callback(move |observer| {
-            if let Ok(s) = age.lock() {
-                for (peer, _, seconds) in s.iter() {
-                    observer.observe(
-                        *seconds,
-                        &[age_hub.clone(), KeyValue::new("peer", peer.clone())],
-                    );
+            })
+            .build();
+        let age = gauges.snapshot.clone();
+        let age_hub = hub(hub_id);
+        meter
+            .f64_observable_gauge("lienthong.exchange.outbox.oldest_age")
+            .with_description("Age of the oldest entry waiting towards a peer")
+            .with_unit("s")
+            .with_callback(move |observer| {
+                if let Ok(s) = age.lock() {
+                    for (peer, _, seconds) in s.iter() {
+                        observer.observe(
+                            *seconds,
+                            &[age_hub.clone(), KeyValue::new("peer", peer.clone())],
+                        );
+                    }
                 }
-            }
-        })
-        .build();
-    tokio::spawn(async move {
-        loop {
-            let mut fresh = Vec::with_capacity(topics.len());
-            for (peer, topic) in &topics {
-                if let Ok(stats) = outbox::stats(&pool, topic).await {
-                    let now = now_micros();
-                    let age = stats
-                        .oldest_created_at
-                        .map(|t| (now - t).max(0) as f64 / 1e6)
-                        .unwrap_or(0.0);
-                    fresh.push((peer.clone(), stats.depth, age));
-                }
-            }
-            if let Ok(mut s) = snapshot.lock() {
-                *s = fresh;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-                _ = shutdown.wait() => return,
-            }
+            })
+            .build();
+        gauges
+    }
+
+    /// Replaces the snapshot the gauges report.
+    pub fn set(&self, points: Vec<BacklogPoint>) {
+        if let Ok(mut s) = self.snapshot.lock() {
+            *s = points;
         }
-    });
+    }
 }

@@ -1,7 +1,10 @@
 //! The operator's metrics: the relay backlog towards a peer that is down shows as a gauge, and
-//! accepted documents are counted. Its own test binary: it installs the global meter provider.
+//! accepted documents are counted.
+//!
+//! Still its own test binary: it installs the process-wide meter provider, whose instruments
+//! every hub of the process would feed.
 #[path = "api/support.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod support;
 
 use lienthong_platform::db::Backend;
@@ -70,7 +73,7 @@ async fn backlog_and_acceptance_are_metrics() {
         .await
         .expect("accepted while national is down");
     }
-    let depth = poll_until("the backlog gauge", || {
+    let depth = eventually("the backlog gauge", PATIENCE, || {
         let provider = provider.clone();
         let exporter = exporter.clone();
         async move {

@@ -1,26 +1,25 @@
-//! The gRPC adapter: turns calls into use cases of [`crate::app`] and results into messages.
-//! Authorization by identity kind happened before any of this (see [`crate::service::policy`]);
-//! record-level rules (submitter only, owner only) live in the use cases.
+//! The gRPC adapter: each call takes the caller from its certificate, decodes the request into
+//! one use case of [`crate::app`] and encodes the result. Authorization by identity kind
+//! happened before any of this (see [`crate::service::policy`]); record-level rules (submitter
+//! only, owner only) and the checks of the fields live behind the use cases.
 use std::sync::Arc;
 
 use lienthong_api::reporting::v1::{
     AcceptReportRequest, AcceptReportResponse, CreateRegimeRequest, CreateRegimeResponse,
-    ExportFormat, ExportPeriodRequest, ExportPeriodResponse, GetComplianceRequest,
-    GetComplianceResponse, GetRegimeRequest, GetRegimeResponse, GetReportRequest,
-    GetReportResponse, ListPeriodsRequest, ListPeriodsResponse, ListRegimesRequest,
-    ListRegimesResponse, ListReportsRequest, ListReportsResponse, PushStatisticsRequest,
-    PushStatisticsResponse, ReturnReportRequest, ReturnReportResponse, SaveDraftRequest,
-    SaveDraftResponse, SubmitReportRequest, SubmitReportResponse,
-    intake_service_server::IntakeService, reporting_service_server::ReportingService,
+    ExportPeriodRequest, ExportPeriodResponse, GetComplianceRequest, GetComplianceResponse,
+    GetRegimeRequest, GetRegimeResponse, GetReportRequest, GetReportResponse, ListPeriodsRequest,
+    ListPeriodsResponse, ListRegimesRequest, ListRegimesResponse, ListReportsRequest,
+    ListReportsResponse, PushStatisticsRequest, PushStatisticsResponse, ReturnReportRequest,
+    ReturnReportResponse, SaveDraftRequest, SaveDraftResponse, SubmitReportRequest,
+    SubmitReportResponse, intake_service_server::IntakeService,
+    reporting_service_server::ReportingService,
 };
-use lienthong_platform::{
-    Identity,
-    authz::{caller, caller_agency},
-};
+use lienthong_platform::authz::{caller, caller_agency};
 use tonic::{Request, Response, Status};
 
-use crate::{app::Reporting, domain, error::ReportingError};
+use crate::app::{Change, PeriodRef, Reporting, Review};
 
+/// `lienthong.reporting.v1.ReportingService`.
 #[derive(Clone)]
 pub struct ReportingApi {
     app: Arc<Reporting>,
@@ -32,14 +31,6 @@ impl ReportingApi {
     }
 }
 
-fn required(field: &str, value: &str) -> Result<(), Status> {
-    if value.trim().is_empty() {
-        Err(ReportingError::invalid(field, "required").into())
-    } else {
-        Ok(())
-    }
-}
-
 #[tonic::async_trait]
 impl ReportingService for ReportingApi {
     async fn create_regime(
@@ -47,11 +38,10 @@ impl ReportingService for ReportingApi {
         req: Request<CreateRegimeRequest>,
     ) -> Result<Response<CreateRegimeResponse>, Status> {
         let who = caller(&req)?;
-        let regime = req
-            .into_inner()
-            .regime
-            .ok_or_else(|| Status::from(ReportingError::invalid("regime", "required")))?;
-        let regime = self.app.create_regime(&who, regime).await?;
+        let regime = self
+            .app
+            .create_regime(&who, req.into_inner().regime)
+            .await?;
         Ok(Response::new(CreateRegimeResponse {
             regime: Some(regime),
         }))
@@ -61,9 +51,7 @@ impl ReportingService for ReportingApi {
         &self,
         req: Request<GetRegimeRequest>,
     ) -> Result<Response<GetRegimeResponse>, Status> {
-        let r = req.into_inner();
-        required("code", &r.code)?;
-        let regime = self.app.get_regime(&r.code).await?;
+        let regime = self.app.get_regime(&req.into_inner().code).await?;
         Ok(Response::new(GetRegimeResponse {
             regime: Some(regime),
         }))
@@ -83,12 +71,8 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<ListPeriodsResponse>, Status> {
         let who = caller(&req)?;
         let r = req.into_inner();
-        required("regime_code", &r.regime_code)?;
-        let (periods, today) = self.app.list_periods(&who, &r.regime_code, r.year).await?;
-        Ok(Response::new(ListPeriodsResponse {
-            periods,
-            today: domain::format_date(today),
-        }))
+        let periods = self.app.list_periods(&who, &r.regime_code, r.year).await?;
+        Ok(Response::new(periods))
     }
 
     async fn save_draft(
@@ -97,17 +81,9 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<SaveDraftResponse>, Status> {
         let agency = caller_agency(&req)?;
         let r = req.into_inner();
-        required("regime_code", &r.regime_code)?;
-        required("period", &r.period)?;
-        let changes: Vec<(String, String)> = r
-            .values
-            .into_iter()
-            .map(|v| (v.indicator_code, v.value))
-            .collect();
-        let report = self
-            .app
-            .save_draft(&agency, &r.regime_code, &r.period, &changes)
-            .await?;
+        let changes: Vec<Change> = r.values.into_iter().map(Change::from).collect();
+        let at = PeriodRef::new(r.regime_code, r.period);
+        let report = self.app.save_draft(&agency, &at, &changes).await?;
         Ok(Response::new(SaveDraftResponse {
             report: Some(report),
         }))
@@ -119,9 +95,8 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<SubmitReportResponse>, Status> {
         let agency = caller_agency(&req)?;
         let r = req.into_inner();
-        required("regime_code", &r.regime_code)?;
-        required("period", &r.period)?;
-        let report = self.app.submit(&agency, &r.regime_code, &r.period).await?;
+        let at = PeriodRef::new(r.regime_code, r.period);
+        let report = self.app.submit(&agency, &at).await?;
         Ok(Response::new(SubmitReportResponse {
             report: Some(report),
         }))
@@ -133,11 +108,10 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<AcceptReportResponse>, Status> {
         let owner = caller_agency(&req)?;
         let r = req.into_inner();
-        required("regime_code", &r.regime_code)?;
-        required("period", &r.period)?;
+        let at = PeriodRef::new(r.regime_code, r.period);
         let report = self
             .app
-            .review(&owner, &r.regime_code, &r.period, &r.agency_code, true, "")
+            .review(&owner, &at, &r.agency_code, Review::Accept)
             .await?;
         Ok(Response::new(AcceptReportResponse {
             report: Some(report),
@@ -150,19 +124,9 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<ReturnReportResponse>, Status> {
         let owner = caller_agency(&req)?;
         let r = req.into_inner();
-        required("regime_code", &r.regime_code)?;
-        required("period", &r.period)?;
-        let report = self
-            .app
-            .review(
-                &owner,
-                &r.regime_code,
-                &r.period,
-                &r.agency_code,
-                false,
-                &r.reason,
-            )
-            .await?;
+        let at = PeriodRef::new(r.regime_code, r.period);
+        let review = Review::Return { reason: r.reason };
+        let report = self.app.review(&owner, &at, &r.agency_code, review).await?;
         Ok(Response::new(ReturnReportResponse {
             report: Some(report),
         }))
@@ -174,12 +138,8 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<GetReportResponse>, Status> {
         let who = caller(&req)?;
         let r = req.into_inner();
-        required("regime_code", &r.regime_code)?;
-        required("period", &r.period)?;
-        let report = self
-            .app
-            .get_report(&who, &r.regime_code, &r.period, &r.agency_code)
-            .await?;
+        let at = PeriodRef::new(r.regime_code, r.period);
+        let report = self.app.get_report(&who, &at, &r.agency_code).await?;
         Ok(Response::new(GetReportResponse {
             report: Some(report),
         }))
@@ -191,12 +151,8 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<ListReportsResponse>, Status> {
         let who = caller(&req)?;
         let r = req.into_inner();
-        required("regime_code", &r.regime_code)?;
-        required("period", &r.period)?;
-        let reports = self
-            .app
-            .list_reports(&who, &r.regime_code, &r.period)
-            .await?;
+        let at = PeriodRef::new(r.regime_code, r.period);
+        let reports = self.app.list_reports(&who, &at).await?;
         Ok(Response::new(ListReportsResponse { reports }))
     }
 
@@ -206,12 +162,8 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<GetComplianceResponse>, Status> {
         let who = caller(&req)?;
         let r = req.into_inner();
-        required("regime_code", &r.regime_code)?;
-        required("period", &r.period)?;
-        let response = self
-            .app
-            .compliance(&who, &r.regime_code, &r.period, &r.scope)
-            .await?;
+        let at = PeriodRef::new(r.regime_code, r.period);
+        let response = self.app.compliance(&who, &at, &r.scope).await?;
         Ok(Response::new(response))
     }
 
@@ -221,17 +173,14 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<ExportPeriodResponse>, Status> {
         let who = caller(&req)?;
         let r = req.into_inner();
-        required("regime_code", &r.regime_code)?;
-        required("period", &r.period)?;
-        let format = ExportFormat::try_from(r.format).unwrap_or_default();
-        let response = self
-            .app
-            .export(&who, &r.regime_code, &r.period, &r.scope, format)
-            .await?;
+        let format = r.format();
+        let at = PeriodRef::new(r.regime_code, r.period);
+        let response = self.app.export(&who, &at, &r.scope, format).await?;
         Ok(Response::new(response))
     }
 }
 
+/// `lienthong.reporting.v1.IntakeService`: statistics pushed by other services.
 #[derive(Clone)]
 pub struct IntakeApi {
     app: Arc<Reporting>,
@@ -250,16 +199,11 @@ impl IntakeService for IntakeApi {
         req: Request<PushStatisticsRequest>,
     ) -> Result<Response<PushStatisticsResponse>, Status> {
         // The source is the caller's service name, from its certificate.
-        let source = match caller(&req)? {
-            Identity::Service(name) => name,
-            other => {
-                return Err(Status::permission_denied(format!(
-                    "{other} is not a service; only services push statistics"
-                )));
-            }
-        };
-        let r = req.into_inner();
-        let recorded = self.app.push_statistics(&source, &r.values).await?;
+        let who = caller(&req)?;
+        let recorded = self
+            .app
+            .push_statistics(&who, &req.into_inner().values)
+            .await?;
         Ok(Response::new(PushStatisticsResponse { recorded }))
     }
 }

@@ -3,14 +3,11 @@
 //! pushed by other services.
 //!
 //! From an RPC to its SQL in a step each: [`grpc`] (adapter) → [`app`] (use cases) →
-//! [`domain`] (rules) and [`store`] (queries). [`service`] wires it together and starts it;
-//! [`seed`] holds the regimes created at start; [`clock`] is the injectable time source.
+//! [`domain`] (rules) and [`store`] (queries). [`service`] holds the configuration and starts
+//! it; [`error`] names every refusal.
 pub mod app;
-pub mod clock;
 pub mod domain;
 pub mod error;
-pub mod export;
 pub mod grpc;
-pub mod seed;
 pub mod service;
 pub mod store;

@@ -1,32 +1,31 @@
-//! Configuration and start-up of the reporting service.
+//! Configuration (flags and `LIENTHONG_*` variables), the authorization policy, and the start
+//! of the reporting service: [`Boot`] (TLS, database, listener) → seeds → [`Reporting`] →
+//! routes → serve.
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 use clap::Parser;
 use lienthong_api::reporting::v1::{
     intake_service_server::IntakeServiceServer, reporting_service_server::ReportingServiceServer,
 };
+use lienthong_axis::{AgencyCode, clock::SharedClock};
 use lienthong_platform::{
     Identity,
     authz::{Policy, agency, anyone, service},
+    clock::system_clock,
     config::ServerArgs,
-    db,
-    server::{self, ServeOptions, ServerError},
+    server::{self, Boot, Router, Running},
     shutdown::Shutdown,
-    tls::{ReloadableServerConfig, TlsError},
 };
 use serde::Deserialize;
 use thiserror::Error;
-use tokio::net::TcpListener;
 
 use crate::{
     app::Reporting,
-    clock::{Clock, SystemClock},
-    domain::Holidays,
+    domain::{periods::Holidays, seed},
     error::ReportingError,
     grpc::{IntakeApi, ReportingApi},
+    store,
 };
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The agencies known at start, built into the binary (`seed/agencies.json`).
 pub const BUILTIN_AGENCIES: &str = include_str!("../seed/agencies.json");
@@ -67,20 +66,16 @@ pub struct ReportingArgs {
     pub server: ServerArgs,
 }
 
+/// Why the service did not start.
 #[derive(Debug, Error)]
 pub enum StartError {
+    /// TLS, database, listener or server.
     #[error(transparent)]
-    Tls(#[from] TlsError),
-    #[error(transparent)]
-    Db(#[from] db::DbError),
-    #[error("cannot listen on {0}: {1}")]
-    Listen(SocketAddr, std::io::Error),
+    Boot(#[from] server::StartError),
     #[error("holidays {0}: {1}")]
     Holidays(String, String),
     #[error("seed {0}: {1}")]
     Seed(String, String),
-    #[error(transparent)]
-    Server(#[from] ServerError),
 }
 
 /// Agencies or admins.
@@ -148,18 +143,19 @@ struct SeedAgency {
     name: String,
 }
 
-fn parse_agencies(origin: &str, json: &str) -> Result<Vec<(String, String)>, StartError> {
+fn parse_agencies(origin: &str, json: &str) -> Result<Vec<(AgencyCode, String)>, StartError> {
     let seeds: Vec<SeedAgency> =
         serde_json::from_str(json).map_err(|e| StartError::Seed(origin.into(), e.to_string()))?;
-    for s in &seeds {
-        if !crate::domain::is_agency_code(&s.code) {
-            return Err(StartError::Seed(
+    seeds
+        .into_iter()
+        .map(|s| match AgencyCode::parse("code", &s.code) {
+            Ok(code) => Ok((code, s.name)),
+            Err(_) => Err(StartError::Seed(
                 origin.into(),
                 format!("{:?} is not an agency code DDD.CC.BB.Axx", s.code),
-            ));
-        }
-    }
-    Ok(seeds.into_iter().map(|s| (s.code, s.name)).collect())
+            )),
+        })
+        .collect()
 }
 
 /// The holidays in force: the file (or the built-in list) plus the extra dates.
@@ -175,19 +171,32 @@ pub fn load_holidays(args: &ReportingArgs) -> Result<Holidays, StartError> {
     let mut holidays = Holidays::parse(&text).map_err(|e| StartError::Holidays(origin, e))?;
     let extra = Holidays::parse(&args.holidays)
         .map_err(|e| StartError::Holidays("LIENTHONG_HOLIDAYS".into(), e))?;
-    holidays.0.extend(extra.0);
+    holidays.extend(extra);
     Ok(holidays)
 }
 
-/// A running Reporting service.
-pub type RunningReporting = lienthong_platform::server::Running<Reporting>;
+/// A running reporting service.
+pub type RunningReporting = Running<Reporting>;
 
 /// Starts the service on the system clock.
 pub async fn start(
     args: ReportingArgs,
     shutdown: Shutdown,
 ) -> Result<RunningReporting, StartError> {
-    start_with_clock(args, shutdown, Arc::new(SystemClock)).await
+    start_with_clock(args, shutdown, system_clock()).await
+}
+
+/// The agencies known at start: the file, or the built-in seed.
+fn seed_agencies(args: &ReportingArgs) -> Result<Vec<(AgencyCode, String)>, StartError> {
+    match &args.seed_agencies {
+        Some(path) => {
+            let origin = path.display().to_string();
+            let json = std::fs::read_to_string(path)
+                .map_err(|e| StartError::Seed(origin.clone(), e.to_string()))?;
+            parse_agencies(&origin, &json)
+        }
+        None => parse_agencies("built-in agencies", BUILTIN_AGENCIES),
+    }
 }
 
 /// Opens the database, seeds agencies and regimes, and starts serving; `clock` is where the
@@ -195,88 +204,36 @@ pub async fn start(
 pub async fn start_with_clock(
     args: ReportingArgs,
     shutdown: Shutdown,
-    clock: Arc<dyn Clock>,
+    clock: SharedClock,
 ) -> Result<RunningReporting, StartError> {
     let holidays = load_holidays(&args)?;
-    let tls = ReloadableServerConfig::load(args.server.tls_files())?;
-    if args.server.tls_crl.is_none() {
-        tracing::warn!(
-            "no CRL configured (LIENTHONG_TLS_CRL): revoked certificates will be accepted"
-        );
-    }
-    let url = args.server.database_url("reporting");
-    let pool = db::connect(&url, &MIGRATOR, args.server.db_pool_size).await?;
-    let app = Arc::new(Reporting {
-        pool: pool.clone(),
-        clock,
-        holidays,
-    });
-
-    let agencies = match &args.seed_agencies {
-        Some(path) => {
-            let json = std::fs::read_to_string(path)
-                .map_err(|e| StartError::Seed(path.display().to_string(), e.to_string()))?;
-            parse_agencies(&path.display().to_string(), &json)?
-        }
-        None => parse_agencies("built-in agencies", BUILTIN_AGENCIES)?,
-    };
-    let seed_err = |e: ReportingError| StartError::Seed("seed".into(), e.to_string());
-    let added_agencies = app.seed_agencies(&agencies).await.map_err(seed_err)?;
-    let added_regimes = if args.no_seed_regimes {
-        0
-    } else {
-        app.seed_regimes(&crate::seed::regimes())
-            .await
-            .map_err(seed_err)?
-    };
-
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| StartError::Listen(args.listen, e))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| StartError::Listen(args.listen, e))?;
-
-    let mut routes = tonic::service::Routes::builder();
-    routes.add_service(ReportingServiceServer::new(ReportingApi::new(app.clone())));
-    routes.add_service(IntakeServiceServer::new(IntakeApi::new(app.clone())));
-    const SERVICES: &[&str] = &[
-        "lienthong.reporting.v1.ReportingService",
-        "lienthong.reporting.v1.IntakeService",
-    ];
-    server::add_standard_services(
-        &mut routes,
-        pool,
-        SERVICES,
-        &[lienthong_api::FILE_DESCRIPTOR_SET],
-        shutdown.clone(),
+    let agencies = seed_agencies(&args)?;
+    let boot = Boot::open(
+        "reporting",
+        &args.server,
+        args.listen,
+        &store::MIGRATOR,
+        shutdown,
     )
     .await?;
+    let app = Arc::new(Reporting::new(boot.pool().clone(), clock, holidays));
 
-    let reloader = tls.spawn_reloader(args.server.tls_reload_interval());
-    let options = ServeOptions {
-        tls,
-        policy: policy(&args.server.trust_domain),
-        max_connection_age: args.server.max_connection_age(),
-        shutdown: shutdown.clone(),
-        shutdown_grace: args.server.shutdown_grace(),
+    let seed_err = |e: ReportingError| StartError::Seed("seed".into(), e.to_string());
+    let agencies_added = app.seed_agencies(&agencies).await.map_err(seed_err)?;
+    let regimes_added = if args.no_seed_regimes {
+        0
+    } else {
+        app.seed_regimes(&seed::regimes()).await.map_err(seed_err)?
     };
-    let routes = routes.routes();
-    let task = tokio::spawn(async move {
-        let result = server::serve(listener, routes, options).await;
-        reloader.abort();
-        result
-    });
-    tracing::info!(
-        %addr,
-        database = %lienthong_platform::db::redact_url(&url),
-        agencies_added = added_agencies,
-        regimes_added = added_regimes,
-        "reporting service listening (mTLS)"
-    );
-    Ok(lienthong_platform::server::Running::new(
-        addr, shutdown, app, task,
-    ))
+    tracing::info!(agencies_added, regimes_added, "reporting seeds in place");
+
+    let router = Router::new()
+        .serve(ReportingServiceServer::new(ReportingApi::new(app.clone())))
+        .serve(IntakeServiceServer::new(IntakeApi::new(app.clone())));
+    let policy = policy(&args.server.trust_domain);
+    Ok(boot
+        .serve(app, router, policy, &[lienthong_api::FILE_DESCRIPTOR_SET])
+        .await?)
 }
 
 #[cfg(test)]
@@ -286,7 +243,7 @@ mod tests {
     #[test]
     fn policy_by_identity_kind() {
         let p = policy("t");
-        let agency = Identity::Agency("000.00.12.H48".into());
+        let agency = Identity::agency("000.00.12.H48").expect("agency");
         let svc = Identity::Service("exchange".into());
         let admin = Identity::Admin("ops".into());
         let push = "/lienthong.reporting.v1.IntakeService/PushStatistics";
@@ -307,6 +264,7 @@ mod tests {
     #[test]
     fn built_in_seeds_parse() {
         assert!(parse_agencies("built-in", BUILTIN_AGENCIES).is_ok());
+        assert!(parse_agencies("x", r#"[{"code": "H48", "name": "x"}]"#).is_err());
         assert!(Holidays::parse(BUILTIN_HOLIDAYS).is_ok());
     }
 }

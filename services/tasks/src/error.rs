@@ -1,61 +1,210 @@
-//! The tasks service's errors, and their one mapping to gRPC status codes.
+//! The tasks service's refusals: one variant per rule, each with its gRPC class and a stable
+//! reason (listed in `docs/errors.md`). Infrastructure failures are classified once, by
+//! the platform ([`InfraError`]).
+//!
+//! This module names the parties and states by their printed names only, so that the domain,
+//! which raises most of these errors, does not import it back.
+use lienthong_axis::{FieldError, TaskId};
+use lienthong_platform::{
+    Identity,
+    error::{ApiError, InfraError, Kind, Violations, to_status},
+};
 use thiserror::Error;
-use tonic::{Code, Status};
+use tonic::Status;
 
 #[derive(Debug, Error)]
 pub enum TasksError {
-    /// A malformed field: names the field and the rule.
-    #[error("{field}: {rule}")]
-    InvalidArgument { field: String, rule: String },
-    #[error("{0}")]
-    PermissionDenied(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    AlreadyExists(String),
-    /// The request is well formed but the task's state forbids it.
-    #[error("{0}")]
-    FailedPrecondition(String),
-    /// A dependency (the database) is down: retry.
-    #[error("{0}")]
-    Unavailable(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Malformed fields, all of them at once: each names the field and the rule.
+    #[error(transparent)]
+    Invalid(#[from] Violations),
+
+    /// The lead agency's progress report carries no percentage.
+    #[error("percent: is required in the lead agency's progress report (0–100)")]
+    PercentRequired,
+
+    /// A coordinating agency sent a percentage with its note.
+    #[error(
+        "percent: only the lead agency reports a percentage; a coordinating agency adds a note \
+         without one"
+    )]
+    PercentFromCoordinator,
+
+    /// The requested deadline is not later than the current one.
+    #[error("new_deadline: {new} is not after the current deadline {current}")]
+    DeadlineNotLater { new: String, current: String },
+
+    /// No such task, or the caller takes no part in it (the two are not told apart, so that
+    /// task ids reveal nothing).
+    #[error("task_id: no task {task_id} (or it is not assigned to, led or coordinated by you)")]
+    TaskNotFound { task_id: TaskId },
+
+    /// The caller's role in the task does not allow the action.
+    #[error("task_id: only {allowed} may {action} on {task_id}; you are {role}")]
+    RoleNotAllowed {
+        allowed: &'static str,
+        action: &'static str,
+        task_id: TaskId,
+        role: &'static str,
+    },
+
+    /// Progress comes from the lead agency, notes from coordinating agencies, nobody else.
+    #[error(
+        "task_id: only the lead agency reports progress and coordinating agencies add notes on \
+         {task_id}; you are {role}"
+    )]
+    NotLeadOrCoordinator { task_id: TaskId, role: &'static str },
+
+    /// The identity kind may not make this call (the policy normally refuses it first).
+    #[error("{identity} is {expected}")]
+    IdentityNotAllowed {
+        identity: Identity,
+        /// e.g. "not a service", "neither an agency nor an admin".
+        expected: &'static str,
+    },
+
+    /// The task's workflow state does not allow the action.
+    #[error("task_id: cannot {action} on {task_id} while it is {state}")]
+    TransitionRefused {
+        action: &'static str,
+        task_id: TaskId,
+        state: &'static str,
+    },
+
+    /// An extension already awaits the assigner's decision.
+    #[error("task_id: an extension of {task_id} is already awaiting the assigner's decision")]
+    ExtensionPending { task_id: TaskId },
+
+    /// A task without a deadline cannot be extended.
+    #[error("task_id: {task_id} has no deadline to extend")]
+    NoDeadline { task_id: TaskId },
+
+    /// There is no pending extension to decide.
+    #[error("task_id: no extension of {task_id} awaits a decision")]
+    NoPendingExtension { task_id: TaskId },
+
+    /// An assigner gave the same source document to the same lead agency twice.
+    #[error(
+        "source_document_id: {source_document_id} already assigned task {task_id} to \
+         {lead_agency}"
+    )]
+    SourceAlreadyAssigned {
+        source_document_id: String,
+        task_id: TaskId,
+        lead_agency: String,
+    },
+
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }
 
-impl TasksError {
-    pub fn invalid(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        TasksError::InvalidArgument {
-            field: field.into(),
-            rule: rule.into(),
-        }
+impl From<FieldError> for TasksError {
+    fn from(e: FieldError) -> Self {
+        TasksError::Invalid(e.into())
     }
 }
 
 impl From<sqlx::Error> for TasksError {
     fn from(e: sqlx::Error) -> Self {
-        if lienthong_platform::db::is_unavailable(&e) {
-            TasksError::Unavailable(format!("the database is unavailable, retry later: {e}"))
-        } else {
-            tracing::error!(error = %e, "database error");
-            TasksError::Internal("database error".into())
+        TasksError::Infra(e.into())
+    }
+}
+
+impl ApiError for TasksError {
+    fn kind(&self) -> Kind {
+        match self {
+            TasksError::Invalid(_)
+            | TasksError::PercentRequired
+            | TasksError::PercentFromCoordinator
+            | TasksError::DeadlineNotLater { .. } => Kind::InvalidArgument,
+            TasksError::TaskNotFound { .. } => Kind::NotFound,
+            TasksError::RoleNotAllowed { .. }
+            | TasksError::NotLeadOrCoordinator { .. }
+            | TasksError::IdentityNotAllowed { .. } => Kind::PermissionDenied,
+            TasksError::TransitionRefused { .. }
+            | TasksError::ExtensionPending { .. }
+            | TasksError::NoDeadline { .. }
+            | TasksError::NoPendingExtension { .. } => Kind::FailedPrecondition,
+            TasksError::SourceAlreadyAssigned { .. } => Kind::AlreadyExists,
+            TasksError::Infra(e) => e.kind(),
+        }
+    }
+
+    fn reason(&self) -> &'static str {
+        match self {
+            TasksError::Invalid(v) => v.reason(),
+            TasksError::PercentRequired => "PERCENT_REQUIRED",
+            TasksError::PercentFromCoordinator => "PERCENT_FROM_COORDINATOR",
+            TasksError::DeadlineNotLater { .. } => "DEADLINE_NOT_LATER",
+            TasksError::TaskNotFound { .. } => "TASK_NOT_FOUND",
+            TasksError::RoleNotAllowed { .. } => "ROLE_NOT_ALLOWED",
+            TasksError::NotLeadOrCoordinator { .. } => "NOT_LEAD_OR_COORDINATOR",
+            TasksError::IdentityNotAllowed { .. } => "IDENTITY_NOT_ALLOWED",
+            TasksError::TransitionRefused { .. } => "TRANSITION_REFUSED",
+            TasksError::ExtensionPending { .. } => "EXTENSION_PENDING",
+            TasksError::NoDeadline { .. } => "NO_DEADLINE",
+            TasksError::NoPendingExtension { .. } => "NO_PENDING_EXTENSION",
+            TasksError::SourceAlreadyAssigned { .. } => "SOURCE_ALREADY_ASSIGNED",
+            TasksError::Infra(e) => e.reason(),
+        }
+    }
+
+    fn violations(&self) -> &[FieldError] {
+        match self {
+            TasksError::Invalid(v) => v.as_slice(),
+            _ => &[],
         }
     }
 }
 
 impl From<TasksError> for Status {
-    fn from(e: TasksError) -> Self {
-        let code = match &e {
-            TasksError::InvalidArgument { .. } => Code::InvalidArgument,
-            TasksError::PermissionDenied(_) => Code::PermissionDenied,
-            TasksError::NotFound(_) => Code::NotFound,
-            TasksError::AlreadyExists(_) => Code::AlreadyExists,
-            TasksError::FailedPrecondition(_) => Code::FailedPrecondition,
-            TasksError::Unavailable(_) => Code::Unavailable,
-            TasksError::Internal(_) => Code::Internal,
-        };
-        Status::new(code, e.to_string())
+    fn from(e: TasksError) -> Status {
+        to_status(&e)
     }
 }
 
 pub type Result<T, E = TasksError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use tonic::Code;
+
+    use super::*;
+
+    #[test]
+    fn classes_reasons_and_messages() {
+        let id = TaskId::from_seq(7);
+        let e = TasksError::TransitionRefused {
+            action: "submit the result",
+            task_id: id,
+            state: "paused",
+        };
+        assert_eq!(e.reason(), "TRANSITION_REFUSED");
+        let s = Status::from(e);
+        assert_eq!(s.code(), Code::FailedPrecondition);
+        assert_eq!(
+            s.message(),
+            "task_id: cannot submit the result on NV-7 while it is paused"
+        );
+        let nf = Status::from(TasksError::TaskNotFound { task_id: id });
+        assert_eq!(nf.code(), Code::NotFound);
+        assert!(nf.message().starts_with("task_id: no task NV-7"));
+        let mut v = Violations::new();
+        v.push("content", "is required (what is to be done)");
+        v.push("deadline", "\"x\" is not a date yyyy-MM-dd");
+        let e = TasksError::from(v);
+        assert_eq!(e.violations().len(), 2);
+        let s = Status::from(e);
+        assert_eq!(s.code(), Code::InvalidArgument);
+        assert_eq!(
+            s.message(),
+            "content: is required (what is to be done); deadline: \"x\" is not a date yyyy-MM-dd"
+        );
+        let race = TasksError::from(InfraError::conflict("task NV-7 changed"));
+        assert_eq!(race.reason(), "CONCURRENT_CHANGE");
+        assert_eq!(Status::from(race).code(), Code::Aborted);
+        let down = TasksError::from(sqlx::Error::PoolTimedOut);
+        let s = Status::from(down);
+        assert_eq!(s.code(), Code::Unavailable);
+        assert_eq!(s.message(), "the database is unavailable, retry later");
+    }
+}

@@ -1,4 +1,5 @@
-//! Configuration and start-up of the tasks service.
+//! Configuration and start-up of the tasks service: [`Boot`] (TLS, database, listener) → the
+//! state → the background work (deadline sweeper, statistics pusher) → the gRPC services.
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use clap::Parser;
@@ -6,23 +7,20 @@ use lienthong_api::tasks::v1::{
     task_intake_service_server::TaskIntakeServiceServer, task_service_server::TaskServiceServer,
     task_statistics_service_server::TaskStatisticsServiceServer,
 };
+use lienthong_axis::clock::{SharedClock, system_clock};
 use lienthong_platform::{
     Identity,
     authz::{Policy, agency, service},
     config::ServerArgs,
-    db,
-    server::{self, ServeOptions, ServerError},
+    server::{Boot, Router, Running, StartError},
     shutdown::Shutdown,
-    tls::{ReloadableServerConfig, TlsError},
+    statistics,
 };
-use thiserror::Error;
-use tokio::net::TcpListener;
 
 use crate::{
-    app::Tasks,
-    clock::{Clock, SystemClock},
+    app::{Tasks, run_sweeper},
     grpc::{IntakeApi, StatisticsApi, TaskApi},
-    notify::Notifier,
+    outbound::{TaskStatistics, reporting_client},
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -53,18 +51,6 @@ pub struct TasksArgs {
 
     #[command(flatten)]
     pub server: ServerArgs,
-}
-
-#[derive(Debug, Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Tls(#[from] TlsError),
-    #[error(transparent)]
-    Db(#[from] db::DbError),
-    #[error("cannot listen on {0}: {1}")]
-    Listen(SocketAddr, std::io::Error),
-    #[error(transparent)]
-    Server(#[from] ServerError),
 }
 
 fn agency_or_admin(id: &Identity) -> bool {
@@ -102,9 +88,10 @@ pub fn policy(trust_domain: &str) -> Policy {
         )
 }
 
-/// A running Tasks service.
-pub type RunningTasks = lienthong_platform::server::Running<Tasks>;
+/// A running tasks service.
+pub type RunningTasks = Running<Tasks>;
 
+/// A positive number of seconds, or the fallback.
 fn secs(v: f64, fallback: f64) -> Duration {
     Duration::try_from_secs_f64(v)
         .ok()
@@ -114,112 +101,58 @@ fn secs(v: f64, fallback: f64) -> Duration {
 
 /// Starts the service on the system clock.
 pub async fn start(args: TasksArgs, shutdown: Shutdown) -> Result<RunningTasks, StartError> {
-    start_with_clock(args, shutdown, Arc::new(SystemClock)).await
+    start_with_clock(args, shutdown, system_clock()).await
 }
 
 /// Starts the service on the given clock (tests use a manual one).
 pub async fn start_with_clock(
     args: TasksArgs,
     shutdown: Shutdown,
-    clock: Arc<dyn Clock>,
+    clock: SharedClock,
 ) -> Result<RunningTasks, StartError> {
-    let tls = ReloadableServerConfig::load(args.server.tls_files())?;
-    if args.server.tls_crl.is_none() {
-        tracing::warn!(
-            "no CRL configured (LIENTHONG_TLS_CRL): revoked certificates will be accepted"
-        );
-    }
-    let url = args.server.database_url("tasks");
-    let pool = db::connect(&url, &MIGRATOR, args.server.db_pool_size).await?;
-    let app = Arc::new(Tasks {
-        pool: pool.clone(),
-        notifier: Notifier::default(),
+    let boot = Boot::open("tasks", &args.server, args.listen, &MIGRATOR, shutdown).await?;
+    let app = Arc::new(Tasks::new(
+        boot.pool().clone(),
         clock,
-        near_window_days: args.near_deadline_days,
-    });
-
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| StartError::Listen(args.listen, e))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| StartError::Listen(args.listen, e))?;
-
-    let mut routes = tonic::service::Routes::builder();
-    routes.add_service(TaskServiceServer::new(TaskApi::new(
-        app.clone(),
-        shutdown.clone(),
-    )));
-    routes.add_service(TaskIntakeServiceServer::new(IntakeApi::new(app.clone())));
-    routes.add_service(TaskStatisticsServiceServer::new(StatisticsApi::new(
-        app.clone(),
-    )));
-    const SERVICES: &[&str] = &[
-        "lienthong.tasks.v1.TaskService",
-        "lienthong.tasks.v1.TaskIntakeService",
-        "lienthong.tasks.v1.TaskStatisticsService",
-    ];
-    server::add_standard_services(
-        &mut routes,
-        pool,
-        SERVICES,
-        &[lienthong_api::FILE_DESCRIPTOR_SET],
-        shutdown.clone(),
-    )
-    .await?;
+        args.near_deadline_days,
+        boot.shutdown().clone(),
+    ));
+    tracing::info!(
+        near_deadline_days = args.near_deadline_days,
+        "tasks service configured"
+    );
 
     // The sweeper raises near-deadline and overdue events as the clock passes them.
-    let sweeper = {
-        let app = app.clone();
-        let shutdown = shutdown.clone();
-        let interval = secs(args.sweep_secs, 60.0);
-        tokio::spawn(async move {
-            loop {
-                match app.sweep().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(events = n, "deadline events raised"),
-                    Err(e) => tracing::warn!(error = %e, "deadline sweep failed; will retry"),
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
-                    _ = shutdown.wait() => return,
-                }
-            }
-        })
-    };
-    let pusher = args.reporting_endpoint.clone().map(|endpoint| {
+    boot.tasks().spawn(
+        "deadline sweeper",
+        run_sweeper(app.clone(), secs(args.sweep_secs, 60.0)),
+    );
+    if let Some(endpoint) = &args.reporting_endpoint {
         tracing::info!(%endpoint, "pushing task statistics to the reporting service");
-        tokio::spawn(crate::push::run(
-            app.clone(),
-            endpoint,
-            args.server.client_tls_files(),
-            secs(args.stats_push_secs, 60.0),
-            shutdown.clone(),
-        ))
-    });
+        boot.tasks().spawn(
+            "statistics push",
+            statistics::run(
+                Arc::new(TaskStatistics::new(app.clone())),
+                reporting_client(endpoint, &boot.client_files())?,
+                secs(args.stats_push_secs, 60.0),
+                boot.shutdown().clone(),
+            ),
+        );
+    }
 
-    let reloader = tls.spawn_reloader(args.server.tls_reload_interval());
-    let options = ServeOptions {
-        tls,
-        policy: policy(&args.server.trust_domain),
-        max_connection_age: args.server.max_connection_age(),
-        shutdown: shutdown.clone(),
-        shutdown_grace: args.server.shutdown_grace(),
-    };
-    let routes = routes.routes();
-    let task = tokio::spawn(async move {
-        let result = server::serve(listener, routes, options).await;
-        reloader.abort();
-        sweeper.abort();
-        if let Some(p) = pusher {
-            p.abort();
-        }
-        result
-    });
-    tracing::info!(%addr, database = %lienthong_platform::db::redact_url(&url), near_deadline_days = args.near_deadline_days, "tasks service listening (mTLS)");
-    Ok(lienthong_platform::server::Running::new(
-        addr, shutdown, app, task,
-    ))
+    let router = Router::new()
+        .serve(TaskServiceServer::new(TaskApi::new(app.clone())))
+        .serve(TaskIntakeServiceServer::new(IntakeApi::new(app.clone())))
+        .serve(TaskStatisticsServiceServer::new(StatisticsApi::new(
+            app.clone(),
+        )));
+    boot.serve(
+        app,
+        router,
+        policy(&args.server.trust_domain),
+        &[lienthong_api::FILE_DESCRIPTOR_SET],
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -229,56 +162,22 @@ mod tests {
     #[test]
     fn policy_rules() {
         let p = policy("t");
-        let a = Identity::Agency("000.00.00.H48".into());
+        let a = Identity::agency("000.00.00.H48").unwrap();
         let s = Identity::Service("exchange".into());
         let ad = Identity::Admin("ops".into());
-        assert!(
-            p.check("/lienthong.tasks.v1.TaskService/CreateTask", &a)
-                .is_ok()
-        );
-        assert!(
-            p.check("/lienthong.tasks.v1.TaskService/CreateTask", &s)
-                .is_err()
-        );
-        assert!(
-            p.check("/lienthong.tasks.v1.TaskService/CreateTask", &ad)
-                .is_err()
-        );
-        assert!(
-            p.check("/lienthong.tasks.v1.TaskService/ListTasks", &ad)
-                .is_ok()
-        );
-        assert!(
-            p.check("/lienthong.tasks.v1.TaskService/ListTasks", &s)
-                .is_err()
-        );
-        assert!(
-            p.check(
-                "/lienthong.tasks.v1.TaskIntakeService/CreateTaskFromDocument",
-                &s
-            )
-            .is_ok()
-        );
-        assert!(
-            p.check(
-                "/lienthong.tasks.v1.TaskIntakeService/CreateTaskFromDocument",
-                &a
-            )
-            .is_err()
-        );
-        assert!(
-            p.check(
-                "/lienthong.tasks.v1.TaskStatisticsService/GetTaskStatistics",
-                &s
-            )
-            .is_ok()
-        );
-        assert!(
-            p.check(
-                "/lienthong.tasks.v1.TaskStatisticsService/GetTaskStatistics",
-                &a
-            )
-            .is_err()
-        );
+        let task = |m: &str| format!("/lienthong.tasks.v1.TaskService/{m}");
+        assert!(p.check(&task("CreateTask"), &a).is_ok());
+        assert!(p.check(&task("CreateTask"), &s).is_err());
+        assert!(p.check(&task("CreateTask"), &ad).is_err());
+        assert!(p.check(&task("ListTasks"), &ad).is_ok());
+        assert!(p.check(&task("GetTask"), &ad).is_ok());
+        assert!(p.check(&task("ListTasks"), &s).is_err());
+        let intake = "/lienthong.tasks.v1.TaskIntakeService/CreateTaskFromDocument";
+        assert!(p.check(intake, &s).is_ok());
+        assert!(p.check(intake, &a).is_err());
+        let stats = "/lienthong.tasks.v1.TaskStatisticsService/GetTaskStatistics";
+        assert!(p.check(stats, &s).is_ok());
+        assert!(p.check(stats, &ad).is_ok());
+        assert!(p.check(stats, &a).is_err());
     }
 }

@@ -1,14 +1,10 @@
 //! Three hubs: national, Quảng Ngãi (H48), Nghệ An (H41), relaying over real mTLS.
-use std::time::Duration;
-
 use lienthong_api::exchange::v1::{
-    AcknowledgeDocumentRequest, GetAgencyRequest, GetHubStatusRequest, GetSentDocumentRequest,
-    ListPendingRequest, RelayDocumentRequest, RelayHeader, RelayStatusRequest,
-    RevokeDocumentRequest, RevokeState, StatusUpdate, TransportState,
-    directory_service_client::DirectoryServiceClient,
-    exchange_service_client::ExchangeServiceClient,
-    hub_admin_service_client::HubAdminServiceClient, inbox_item::Payload, relay_document_request,
-    relay_service_client::RelayServiceClient,
+    AcknowledgeDocumentRequest, DocumentHeader, GetAgencyRequest, GetHubStatusRequest,
+    GetHubStatusResponse, GetSentDocumentRequest, RelayDocumentRequest, RelayHeader,
+    RelayStatusRequest, ReportStatusRequest, RevokeDocumentRequest, RevokeState, SentDocumentView,
+    StatusUpdate, TransportState, exchange_service_client::ExchangeServiceClient,
+    relay_document_request, relay_service_client::RelayServiceClient,
 };
 use lienthong_platform::{Identity, client::TracedChannel, db::Backend};
 use tonic::Code;
@@ -18,56 +14,40 @@ use crate::support::*;
 pub const BINH_SON: &str = "000.00.53.H48";
 pub const NGHE_AN: &str = "000.00.00.H41";
 
-async fn documents_in(
-    client: &mut ExchangeServiceClient<TracedChannel>,
-) -> Vec<lienthong_api::exchange::v1::DocumentHeader> {
+type Client = ExchangeServiceClient<TracedChannel>;
+
+async fn sent_view(client: &Client, id: &str) -> SentDocumentView {
     client
-        .list_pending(ListPendingRequest {
-            after_item_id: 0,
-            limit: 1000,
+        .clone()
+        .get_sent_document(GetSentDocumentRequest {
+            document_id: id.into(),
         })
         .await
-        .expect("pending")
+        .expect("view")
         .into_inner()
-        .items
-        .into_iter()
-        .filter_map(|i| match i.payload {
-            Some(Payload::Document(d)) => Some(d),
-            _ => None,
-        })
-        .collect()
+        .document
+        .expect("view")
 }
 
-async fn statuses_in(client: &mut ExchangeServiceClient<TracedChannel>) -> Vec<(String, String)> {
-    client
-        .list_pending(ListPendingRequest {
-            after_item_id: 0,
-            limit: 1000,
-        })
-        .await
-        .expect("pending")
-        .into_inner()
-        .items
-        .into_iter()
-        .filter_map(|i| match i.payload {
-            Some(Payload::Status(s)) => Some((s.from, s.code)),
-            _ => None,
-        })
-        .collect()
+/// Waits until the sender's view of `id` satisfies `done`.
+async fn view_until(
+    what: &str,
+    client: &Client,
+    id: &str,
+    done: impl Fn(&SentDocumentView) -> bool,
+) -> SentDocumentView {
+    eventually(what, PATIENCE, || async {
+        let v = sent_view(client, id).await;
+        done(&v).then_some(v)
+    })
+    .await
 }
 
-async fn wait_for_documents(
-    client: &mut ExchangeServiceClient<TracedChannel>,
-    n: usize,
-) -> Vec<lienthong_api::exchange::v1::DocumentHeader> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let docs = documents_in(client).await;
-        if docs.len() >= n || tokio::time::Instant::now() > deadline {
-            return docs;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+fn hops(doc: &DocumentHeader) -> Vec<&str> {
+    doc.trace_headers
+        .iter()
+        .map(|t| t.organ_id.as_str())
+        .collect()
 }
 
 pub async fn cross_province_delivery_and_statuses_back(backend: Backend) {
@@ -76,77 +56,14 @@ pub async fn cross_province_delivery_and_statuses_back(backend: Backend) {
     let mut nghe_an = axis.h41.agency(NGHE_AN).await;
     let mut vpcp = axis.national.agency(G22).await;
 
-    // A clerk on H48 can address an agency served elsewhere.
-    let mut dir =
-        DirectoryServiceClient::new(axis.h48.channel(&Identity::Agency(BINH_SON.into())).await);
-    let found = dir
-        .get_agency(GetAgencyRequest {
-            code: NGHE_AN.into(),
-        })
-        .await
-        .expect("lookup")
-        .into_inner();
-    assert_eq!(found.agency.expect("agency").name, "UBND tỉnh Nghệ An");
-    let missing = dir
-        .get_agency(GetAgencyRequest {
-            code: "000.00.77.H41".into(),
-        })
-        .await
-        .expect_err("unknown");
-    assert_eq!(missing.code(), Code::NotFound);
-
+    any_agency_can_be_addressed(&axis).await;
     let pdf: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
     let h = header(BINH_SON, &[NGHE_AN, G22], 45, &[("cong-van.pdf", &pdf)]);
     let id = h.document_id.clone();
     send(&mut binh_son, h, &[&pdf])
         .await
         .expect("accepted on H48");
-
-    let at_nghe_an = wait_for_documents(&mut nghe_an, 1).await;
-    assert_eq!(at_nghe_an.len(), 1, "delivered once at H41");
-    let hops: Vec<&str> = at_nghe_an[0]
-        .trace_headers
-        .iter()
-        .map(|t| t.organ_id.as_str())
-        .collect();
-    assert_eq!(
-        hops,
-        ["H48", "national", "H41"],
-        "every hub crossed, in order"
-    );
-    let times: Vec<i64> = at_nghe_an[0]
-        .trace_headers
-        .iter()
-        .map(|t| t.timestamp.as_ref().expect("time").seconds)
-        .collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]));
-    let at_vpcp = wait_for_documents(&mut vpcp, 1).await;
-    assert_eq!(at_vpcp.len(), 1);
-    let hops: Vec<&str> = at_vpcp[0]
-        .trace_headers
-        .iter()
-        .map(|t| t.organ_id.as_str())
-        .collect();
-    assert_eq!(hops, ["H48", "national"]);
-
-    // The attachment crossed two hops intact.
-    let mut stream = nghe_an
-        .fetch_document(lienthong_api::exchange::v1::FetchDocumentRequest {
-            document_id: id.clone(),
-            include_content: true,
-        })
-        .await
-        .expect("fetch")
-        .into_inner();
-    let mut bytes = Vec::new();
-    while let Some(msg) = tokio_stream::StreamExt::next(&mut stream).await {
-        if let Some(lienthong_api::exchange::v1::fetch_document_response::Part::Chunk(c)) =
-            msg.expect("chunk").part
-        {
-            bytes.extend_from_slice(&c.data);
-        }
-    }
-    assert_eq!(bytes, pdf);
+    delivered_through_every_hub(&nghe_an, &vpcp, &id, &pdf).await;
 
     for client in [&mut nghe_an, &mut vpcp] {
         client
@@ -163,7 +80,7 @@ pub async fn cross_province_delivery_and_statuses_back(backend: Backend) {
     ] {
         let mut client = client;
         client
-            .report_status(lienthong_api::exchange::v1::ReportStatusRequest {
+            .report_status(ReportStatusRequest {
                 document_id: id.clone(),
                 code: code.into(),
                 ..Default::default()
@@ -171,28 +88,64 @@ pub async fn cross_province_delivery_and_statuses_back(backend: Backend) {
             .await
             .expect(code);
     }
+    statuses_come_back(&mut binh_son, &id).await;
+    each_hub_reports_its_own_agencies(&axis).await;
+    revoke_forward_and_answer_back(&mut binh_son, &mut nghe_an, &id).await;
+    axis.stop().await;
+}
 
-    // Statuses come back to Bình Sơn through the same hubs, with the hub each happened at.
-    let view = poll_until("statuses back at the sender", || {
-        let mut c = binh_son.clone();
-        let id = id.clone();
-        async move {
-            let v = c
-                .get_sent_document(GetSentDocumentRequest { document_id: id })
-                .await
-                .expect("view")
-                .into_inner()
-                .document
-                .expect("view");
-            let done = v
-                .recipients
+/// A clerk on H48 can address an agency served elsewhere.
+async fn any_agency_can_be_addressed(axis: &Axis) {
+    let mut dir = axis.h48.directory(&agency_id(BINH_SON)).await;
+    let found = dir
+        .get_agency(GetAgencyRequest {
+            code: NGHE_AN.into(),
+        })
+        .await
+        .expect("lookup")
+        .into_inner();
+    assert_eq!(found.agency.expect("agency").name, "UBND tỉnh Nghệ An");
+    let missing = dir
+        .get_agency(GetAgencyRequest {
+            code: "000.00.77.H41".into(),
+        })
+        .await
+        .expect_err("unknown");
+    assert_eq!(missing.code(), Code::NotFound);
+}
+
+async fn delivered_through_every_hub(nghe_an: &Client, vpcp: &Client, id: &str, pdf: &[u8]) {
+    let at_nghe_an = wait_for_documents(nghe_an, 1).await;
+    assert_eq!(at_nghe_an.len(), 1, "delivered once at H41");
+    assert_eq!(
+        hops(&at_nghe_an[0]),
+        ["H48", "national", "H41"],
+        "every hub crossed, in order"
+    );
+    let times: Vec<i64> = at_nghe_an[0]
+        .trace_headers
+        .iter()
+        .map(|t| t.timestamp.as_ref().expect("time").seconds)
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    let at_vpcp = wait_for_documents(vpcp, 1).await;
+    assert_eq!(at_vpcp.len(), 1);
+    assert_eq!(hops(&at_vpcp[0]), ["H48", "national"]);
+
+    // The attachment crossed two hops intact.
+    let (_, files) = fetch_all(&mut nghe_an.clone(), id).await.expect("fetch");
+    assert_eq!(files, vec![pdf.to_vec()]);
+}
+
+/// Statuses come back to Bình Sơn through the same hubs, with the hub each happened at.
+async fn statuses_come_back(binh_son: &mut Client, id: &str) {
+    let view = view_until("statuses back at the sender", binh_son, id, |v| {
+        v.recipients
+            .iter()
+            .any(|r| r.agency_code == NGHE_AN && r.current_status == "05")
+            && v.recipients
                 .iter()
-                .any(|r| r.agency_code == NGHE_AN && r.current_status == "05")
-                && v.recipients
-                    .iter()
-                    .any(|r| r.agency_code == G22 && r.current_status == "03");
-            done.then_some(v)
-        }
+                .any(|r| r.agency_code == G22 && r.current_status == "03")
     })
     .await;
     let leg = |code: &str| {
@@ -221,112 +174,97 @@ pub async fn cross_province_delivery_and_statuses_back(backend: Backend) {
             ("05".into(), "H41".into())
         ]
     );
-    let back = statuses_in(&mut binh_son).await;
+    let back = statuses_in(binh_son).await;
     assert_eq!(
         back.iter().filter(|(f, _)| f == NGHE_AN).count(),
         3,
         "{back:?}"
     );
     assert_eq!(back.iter().filter(|(f, _)| f == G22).count(), 2, "{back:?}");
+}
 
-    // Each hub reports its own agencies' figures, relayed ones marked as such.
-    let today = lienthong_exchange::integrations::local_day(lienthong_platform::db::now_micros());
-    let (start, end) = lienthong_exchange::integrations::day_bounds(today);
-    let day = lienthong_exchange::integrations::format_day(today);
-    let figures = |hub: &TestHub| {
-        let app = hub.hub.as_ref().expect("running").app.clone();
-        let day = day.clone();
-        async move {
-            let mut v: Vec<(String, String, u64)> = lienthong_exchange::integrations::day_figures(
-                &app.pool,
-                &app.routing,
-                &day,
-                start,
-                end,
-            )
-            .await
-            .expect("figures")
-            .into_iter()
-            .map(|s| (s.indicator_code, s.agency_code, s.value as u64))
-            .collect();
-            v.sort();
-            v
-        }
-    };
+/// Each hub reports its own agencies' figures, relayed ones marked as such.
+async fn each_hub_reports_its_own_agencies(axis: &Axis) {
+    let row = |indicator: &str, agency: &str| (indicator.to_string(), agency.to_string(), 1);
     assert_eq!(
-        figures(&axis.h48).await,
+        figures(&axis.h48, TODAY).await,
         [
-            (
-                "axis.documents_relayed_out".to_string(),
-                BINH_SON.to_string(),
-                1
-            ),
-            ("axis.documents_sent".into(), BINH_SON.into(), 1),
+            row("axis.documents_relayed_out", BINH_SON),
+            row("axis.documents_sent", BINH_SON),
         ]
     );
     assert_eq!(
-        figures(&axis.h41).await,
+        figures(&axis.h41, TODAY).await,
         [
-            (
-                "axis.documents_received".to_string(),
-                NGHE_AN.to_string(),
-                1
-            ),
-            ("axis.documents_relayed_in".into(), NGHE_AN.into(), 1),
+            row("axis.documents_received", NGHE_AN),
+            row("axis.documents_relayed_in", NGHE_AN),
         ]
     );
     assert_eq!(
-        figures(&axis.national).await,
+        figures(&axis.national, TODAY).await,
         [
-            ("axis.documents_received".to_string(), G22.to_string(), 1),
-            ("axis.documents_relayed_in".into(), G22.into(), 1),
+            row("axis.documents_received", G22),
+            row("axis.documents_relayed_in", G22),
         ]
     );
+}
 
-    // A revoke travels forward, its answer back.
+/// A revoke travels forward, its answer back.
+async fn revoke_forward_and_answer_back(binh_son: &mut Client, nghe_an: &mut Client, id: &str) {
     binh_son
         .revoke_document(RevokeDocumentRequest {
-            document_id: id.clone(),
+            document_id: id.into(),
             reason: "Nhầm nơi nhận".into(),
         })
         .await
         .expect("revoke");
-    eventually("the revoke request at H41", || {
+    eventually("the revoke request at H41", PATIENCE, || {
         let mut c = nghe_an.clone();
         async move {
             statuses_in(&mut c)
                 .await
                 .iter()
                 .any(|(f, code)| f == BINH_SON && code == "13")
+                .then_some(())
         }
     })
     .await;
     nghe_an
-        .report_status(lienthong_api::exchange::v1::ReportStatusRequest {
-            document_id: id.clone(),
+        .report_status(ReportStatusRequest {
+            document_id: id.into(),
             code: "15".into(),
             ..Default::default()
         })
         .await
         .expect("15");
-    eventually("the revoke answer at the sender", || {
-        let mut c = binh_son.clone();
-        let id = id.clone();
-        async move {
-            let v = c
-                .get_sent_document(GetSentDocumentRequest { document_id: id })
-                .await
-                .expect("view")
-                .into_inner()
-                .document
-                .expect("view");
-            v.recipients
-                .iter()
-                .any(|r| r.agency_code == NGHE_AN && r.revoke_state == RevokeState::Accepted as i32)
-        }
+    view_until("the revoke answer at the sender", binh_son, id, |v| {
+        v.recipients
+            .iter()
+            .any(|r| r.agency_code == NGHE_AN && r.revoke_state == RevokeState::Accepted as i32)
     })
     .await;
-    axis.stop().await;
+}
+
+async fn hub_status(hub: &TestHub) -> GetHubStatusResponse {
+    hub.admin()
+        .await
+        .get_hub_status(GetHubStatusRequest {})
+        .await
+        .expect("status")
+        .into_inner()
+}
+
+/// Waits until nothing is left in a hub's outboxes.
+async fn drained(hub: &TestHub) {
+    eventually("the outboxes to drain", PATIENCE, || async {
+        let status = hub_status(hub).await;
+        status
+            .peers
+            .iter()
+            .all(|p| p.outbox_depth == 0)
+            .then_some(())
+    })
+    .await;
 }
 
 pub async fn national_hub_down_delays_and_loses_nothing(backend: Backend) {
@@ -353,45 +291,33 @@ pub async fn national_hub_down_delays_and_loses_nothing(backend: Backend) {
     assert_eq!(documents_in(&mut province).await.len(), 1);
 
     // The operator sees the backlog towards the national hub.
-    let mut admin =
-        HubAdminServiceClient::new(axis.h48.channel(&Identity::Admin("ops".into())).await);
-    let depth = poll_until("a failed delivery attempt", || {
-        let mut a = admin.clone();
-        async move {
-            let s = a
-                .get_hub_status(GetHubStatusRequest {})
-                .await
-                .expect("status")
-                .into_inner();
-            let peer = s
-                .peers
-                .iter()
-                .find(|p| p.peer == "national")
-                .expect("national peer")
-                .clone();
-            (!peer.last_error.is_empty()).then_some(peer.outbox_depth)
-        }
+    let depth = eventually("a failed delivery attempt", PATIENCE, || async {
+        let s = hub_status(&axis.h48).await;
+        let peer = s
+            .peers
+            .iter()
+            .find(|p| p.peer == "national")
+            .expect("national peer")
+            .clone();
+        (!peer.last_error.is_empty()).then_some(peer.outbox_depth)
     })
     .await;
     assert_eq!(depth, 3);
 
     axis.national.resume().await;
     let mut nghe_an = axis.h41.agency(NGHE_AN).await;
-    let mut vpcp = axis.national.agency(G22).await;
-    for client in [&mut nghe_an, &mut vpcp] {
+    let vpcp = axis.national.agency(G22).await;
+    for client in [&nghe_an, &vpcp] {
         let docs = wait_for_documents(client, 3).await;
         let mut got: Vec<String> = docs.iter().map(|d| d.document_id.clone()).collect();
         got.sort();
         assert_eq!(got, ids, "each document exactly once");
     }
-    // Nothing more arrives later (no duplicates from retries).
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Nothing more arrives once every outbox on the way is empty (no duplicates from retries).
+    drained(&axis.h48).await;
+    drained(&axis.national).await;
     assert_eq!(documents_in(&mut nghe_an).await.len(), 3);
-    let status = admin
-        .get_hub_status(GetHubStatusRequest {})
-        .await
-        .expect("status")
-        .into_inner();
+    let status = hub_status(&axis.h48).await;
     let national = status
         .peers
         .iter()
@@ -408,11 +334,11 @@ pub async fn relay_is_for_hubs_and_only_for_their_agencies(backend: Backend) {
     let h = header(BINH_SON, &[G22], 77, &[]);
     send(&mut binh_son, h.clone(), &[]).await.expect("send");
     let mut vpcp = axis.national.agency(G22).await;
-    let delivered = wait_for_documents(&mut vpcp, 1).await;
+    let delivered = wait_for_documents(&vpcp, 1).await;
     assert_eq!(delivered.len(), 1);
     let stored = delivered[0].clone();
 
-    let relay = |document: lienthong_api::exchange::v1::DocumentHeader| {
+    let relay = |document: DocumentHeader| {
         tokio_stream::iter(vec![RelayDocumentRequest {
             part: Some(relay_document_request::Part::Header(RelayHeader {
                 document: Some(document),
@@ -421,11 +347,7 @@ pub async fn relay_is_for_hubs_and_only_for_their_agencies(backend: Backend) {
         }])
     };
     // An agency certificate cannot relay.
-    let mut as_agency = RelayServiceClient::new(
-        axis.national
-            .channel(&Identity::Agency(BINH_SON.into()))
-            .await,
-    );
+    let mut as_agency = RelayServiceClient::new(axis.national.channel(&agency_id(BINH_SON)).await);
     let e = as_agency
         .relay_document(relay(stored.clone()))
         .await

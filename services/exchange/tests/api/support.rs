@@ -1,40 +1,53 @@
-//! A hub per test: in-process, on port 0, real mutual TLS with a PKI generated at run time,
-//! a fresh SQLite file or PostgreSQL database.
-use std::{
-    path::PathBuf,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+//! A hub per test: in-process, on port 0, real mutual TLS with a PKI generated at run time, a
+//! fresh SQLite file or PostgreSQL database, and a manual clock (shared by the hubs of an axis)
+//! so that times are known without waiting.
+//!
+//! Also compiled into the `trace` and `metrics` test binaries (`#[path]`), so it depends on no
+//! other module of `api`.
+use std::{sync::Arc, time::Duration};
 
 use lienthong_api::exchange::v1::{
-    Agency, AttachmentChunk, AttachmentInfo, DocumentHeader, SendDocumentRequest,
+    AcknowledgeDocumentRequest, Agency, AttachmentChunk, AttachmentInfo, DocumentHeader,
+    FetchDocumentRequest, ListPendingRequest, ReportStatusRequest, SendDocumentRequest,
     SendDocumentResponse, directory_service_client::DirectoryServiceClient,
-    exchange_service_client::ExchangeServiceClient, send_document_request::Part,
+    exchange_service_client::ExchangeServiceClient, fetch_document_response,
+    hub_admin_service_client::HubAdminServiceClient, inbox_item::Payload,
+    send_document_request::Part,
 };
-use lienthong_exchange::hub::{ExchangeArgs, RunningHub, start};
+use lienthong_axis::{ManualClock, local};
+use lienthong_exchange::{
+    app::Exchange,
+    service::{ExchangeArgs, RunningHub, start_with_clock},
+};
 use lienthong_platform::{
     Identity,
-    client::{TracedChannel, connect},
-    config::ServerArgs,
+    client::TracedChannel,
     db::Backend,
-    pki::DevCa,
     shutdown::Shutdown,
-    testing::TestDb,
+    testing::{self, TestDb, TestPki},
     tls::TlsFiles,
 };
 use sha2::{Digest, Sha256};
-use tempfile::TempDir;
+use time::{Date, macros::date};
+use tokio_stream::StreamExt;
 
-pub const TRUST_DOMAIN: &str = "lienthong.test";
+pub use lienthong_platform::testing::{TRUST_DOMAIN, eventually, free_port};
+
 pub const H48: &str = "000.00.00.H48";
 pub const G22: &str = "000.00.00.G22";
 pub const STTTT: &str = "000.00.12.H48";
 pub const SCT: &str = "000.00.09.H48";
 
+/// The day the tests happen (the hubs' clocks start at its noon; DocumentIds carry it).
+pub const TODAY: Date = date!(2026 - 11 - 26);
+
+/// How long background work (pushes, relays, reloads) may take in a test.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
 pub struct TestHub {
     pub hub: Option<RunningHub>,
-    pub dir: Arc<TempDir>,
-    pub pki: Arc<Mutex<DevCa>>,
+    pub pki: Arc<TestPki>,
+    pub clock: Arc<ManualClock>,
     pub db: Option<TestDb>,
     pub url: String,
     args: ExchangeArgs,
@@ -49,8 +62,8 @@ pub struct Options {
     pub routes: Option<String>,
     /// A fixed port (federated hubs must know each other's address before they start).
     pub port: u16,
-    /// Share the directory and PKI of another hub (one axis CA for every hub).
-    pub shared: Option<(Arc<TempDir>, Arc<Mutex<DevCa>>)>,
+    /// Share the PKI (one axis CA for every hub) and the clock of another hub.
+    pub shared: Option<(Arc<TestPki>, Arc<ManualClock>)>,
 }
 
 impl Default for Options {
@@ -68,48 +81,19 @@ impl Default for Options {
     }
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 pub async fn spawn_hub(backend: Backend) -> TestHub {
     spawn_hub_with(backend, Options::default()).await
 }
 
 pub async fn spawn_hub_with(backend: Backend, options: Options) -> TestHub {
-    lienthong_platform::tls::install_crypto_provider();
-    lienthong_platform::telemetry::install_propagator();
-    // RUST_LOG=info shows the hubs' logs in a failing test's output.
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .try_init();
-    let (dir, pki) = match options.shared {
-        Some(shared) => shared,
-        None => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let pki = DevCa::init(&dir.path().join("pki"), TRUST_DOMAIN).expect("pki init");
-            (Arc::new(dir), Arc::new(Mutex::new(pki)))
-        }
-    };
-    let hub_files = {
-        let mut ca = pki.lock().expect("pki lock");
-        ca.issue(&Identity::Hub(options.hub_id.clone()), &[])
-            .expect("hub cert")
-    };
+    let (pki, clock) = options.shared.unwrap_or_else(|| {
+        let clock = ManualClock::new(local::local_noon(TODAY));
+        (Arc::new(TestPki::new()), Arc::new(clock))
+    });
     let db = TestDb::new(backend).await;
-    let mut server = ServerArgs::new(
-        hub_files,
-        dir.path().join(format!("data-{}", options.hub_id)),
-    );
-    server.database_url = db.url.clone();
-    server.db_pool_size = 5;
+    let id = Identity::Hub(options.hub_id.clone());
+    let mut server = pki.server_args(&id, &options.hub_id, &db);
     server.tls_reload_secs = options.tls_reload_secs;
-    server.trust_domain = TRUST_DOMAIN.into();
-    server.shutdown_grace_secs = 2.0;
     let args = ExchangeArgs {
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], options.port)),
         hub_id: options.hub_id,
@@ -120,22 +104,22 @@ pub async fn spawn_hub_with(backend: Backend, options: Options) -> TestHub {
         max_attachments: 10,
         ..ExchangeArgs::new(server)
     };
-    let hub = start(args.clone(), Shutdown::new())
+    let hub = start_with_clock(args.clone(), Shutdown::new(), clock.clone())
         .await
         .expect("hub starts");
     let url = format!("https://127.0.0.1:{}", hub.addr.port());
     TestHub {
         hub: Some(hub),
-        dir,
         pki,
+        clock,
         db: Some(db),
         url,
         args,
     }
 }
 
-/// Three hubs on one axis CA: national (serving ministries such as G22), H48 (Quảng Ngãi) and
-/// H41 (Nghệ An).
+/// Three hubs on one axis CA and one clock: national (serving ministries such as G22), H48
+/// (Quảng Ngãi) and H41 (Nghệ An).
 pub struct Axis {
     pub national: TestHub,
     pub h48: TestHub,
@@ -158,31 +142,17 @@ pub async fn spawn_axis(backend: Backend) -> Axis {
         },
     )
     .await;
-    let shared = || Some((national.dir.clone(), national.pki.clone()));
-    let h48 = spawn_hub_with(
-        backend,
-        Options {
-            hub_id: "H48".into(),
-            role: "provincial".into(),
-            national_endpoint: Some(national_url.clone()),
-            port: p48,
-            shared: shared(),
-            ..Options::default()
-        },
-    )
-    .await;
-    let h41 = spawn_hub_with(
-        backend,
-        Options {
-            hub_id: "H41".into(),
-            role: "provincial".into(),
-            national_endpoint: Some(national_url),
-            port: p41,
-            shared: shared(),
-            ..Options::default()
-        },
-    )
-    .await;
+    let shared = || Some((national.pki.clone(), national.clock.clone()));
+    let provincial = |hub_id: &str, port| Options {
+        hub_id: hub_id.into(),
+        role: "provincial".into(),
+        national_endpoint: Some(national_url.clone()),
+        port,
+        shared: shared(),
+        ..Options::default()
+    };
+    let h48 = spawn_hub_with(backend, provincial("H48", p48)).await;
+    let h41 = spawn_hub_with(backend, provincial("H41", p41)).await;
     Axis { national, h48, h41 }
 }
 
@@ -197,25 +167,28 @@ impl Axis {
 impl TestHub {
     /// Certificate files for an identity, issued on first use.
     pub fn files(&self, id: &Identity) -> TlsFiles {
-        let mut pki = self.pki.lock().expect("pki lock");
-        let files = pki.files_for(id);
-        if files.cert.exists() {
-            files
-        } else {
-            pki.issue(id, &[]).expect("issue")
-        }
+        self.pki.files(id)
     }
 
     pub async fn channel(&self, id: &Identity) -> TracedChannel {
-        connect(&self.url, &self.files(id)).await.expect("connect")
+        testing::channel(&self.url, &self.files(id)).await
     }
 
     pub async fn agency(&self, code: &str) -> ExchangeServiceClient<TracedChannel> {
-        ExchangeServiceClient::new(self.channel(&Identity::Agency(code.into())).await)
+        ExchangeServiceClient::new(self.channel(&agency_id(code)).await)
     }
 
     pub async fn directory(&self, id: &Identity) -> DirectoryServiceClient<TracedChannel> {
         DirectoryServiceClient::new(self.channel(id).await)
+    }
+
+    pub async fn admin(&self) -> HubAdminServiceClient<TracedChannel> {
+        HubAdminServiceClient::new(self.channel(&Identity::Admin("ops".into())).await)
+    }
+
+    /// The running hub's state (its use cases).
+    pub fn app(&self) -> &Arc<Exchange> {
+        self.hub.as_ref().expect("the hub is running").app()
     }
 
     /// Stops the hub (the database and data stay).
@@ -225,53 +198,40 @@ impl TestHub {
         }
     }
 
-    /// Starts the hub again on the same port, database and data.
+    /// Starts the hub again on the same port, database, data and clock.
     pub async fn resume(&mut self) {
         assert!(self.hub.is_none(), "halt first");
-        self.hub = Some(
-            start(self.args.clone(), Shutdown::new())
-                .await
-                .expect("hub restarts"),
-        );
-    }
-
-    pub fn revoke(&self, label: &str) {
-        self.pki
-            .lock()
-            .expect("pki lock")
-            .revoke(label)
-            .expect("revoke");
-    }
-
-    pub fn pki_dir(&self) -> PathBuf {
-        self.dir.path().join("pki")
+        let hub = start_with_clock(self.args.clone(), Shutdown::new(), self.clock.clone())
+            .await
+            .expect("hub restarts");
+        self.hub = Some(hub);
     }
 
     pub async fn stop(mut self) {
-        if let Some(hub) = self.hub.take() {
-            hub.stop().await.expect("clean stop");
-        }
+        self.halt().await;
         if let Some(db) = self.db.take() {
             db.drop_db().await;
         }
     }
 }
 
+pub fn agency_id(code: &str) -> Identity {
+    Identity::agency(code).expect("a well-formed agency code")
+}
+
 /// A document header from `from` to `to`, with attachments declared for `files`.
 pub fn header(from: &str, to: &[&str], number: u32, files: &[(&str, &[u8])]) -> DocumentHeader {
+    let agency = |code: &str| Agency {
+        code: code.into(),
+        ..Default::default()
+    };
     DocumentHeader {
-        from: Some(Agency {
-            code: from.into(),
-            ..Default::default()
-        }),
-        to: to
-            .iter()
-            .map(|c| Agency {
-                code: (*c).into(),
-                ..Default::default()
-            })
-            .collect(),
-        document_id: format!("{from},2026/11/26,{number}/UBND-TH"),
+        from: Some(agency(from)),
+        to: to.iter().map(|c| agency(c)).collect(),
+        document_id: format!(
+            "{from},{},{number}/UBND-TH",
+            local::format_slash_date(TODAY)
+        ),
         subject: format!("Văn bản số {number} về triển khai Kế hoạch 61/KH-UBND"),
         attachments: files
             .iter()
@@ -287,7 +247,7 @@ pub fn header(from: &str, to: &[&str], number: u32, files: &[(&str, &[u8])]) -> 
     }
 }
 
-/// Sends a header and the attachment bytes (in chunks of `chunk` bytes).
+/// Sends a header and the attachment bytes (in chunks of 7000 bytes).
 pub async fn send(
     client: &mut ExchangeServiceClient<TracedChannel>,
     header: DocumentHeader,
@@ -312,37 +272,134 @@ pub async fn send(
         .map(|r| r.into_inner())
 }
 
-/// Waits for a condition with a deadline, re-checking every 50 ms.
-pub async fn eventually<F, Fut>(what: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while tokio::time::Instant::now() < deadline {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
+pub fn code_of<T: std::fmt::Debug>(r: Result<T, tonic::Status>) -> tonic::Status {
+    r.expect_err("the call must fail")
 }
 
-/// Polls until `f` yields a value, with a deadline.
-pub async fn poll_until<T, F, Fut>(what: &str, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(v) = f().await {
-            return v;
+/// A document's header and attachments' bytes.
+pub async fn fetch_all(
+    client: &mut ExchangeServiceClient<TracedChannel>,
+    document_id: &str,
+) -> Result<(DocumentHeader, Vec<Vec<u8>>), tonic::Status> {
+    let mut stream = client
+        .fetch_document(FetchDocumentRequest {
+            document_id: document_id.into(),
+            include_content: true,
+        })
+        .await?
+        .into_inner();
+    let mut header = None;
+    let mut files: Vec<Vec<u8>> = Vec::new();
+    while let Some(msg) = stream.next().await {
+        match msg?.part.expect("part") {
+            fetch_document_response::Part::Header(h) => {
+                files = vec![Vec::new(); h.attachments.len()];
+                header = Some(h);
+            }
+            fetch_document_response::Part::Chunk(c) => {
+                files[c.attachment_index as usize].extend_from_slice(&c.data)
+            }
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    Ok((header.expect("header first"), files))
+}
+
+pub async fn report(
+    client: &mut ExchangeServiceClient<TracedChannel>,
+    document_id: &str,
+    code: &str,
+    description: &str,
+) -> Result<(), tonic::Status> {
+    client
+        .report_status(ReportStatusRequest {
+            document_id: document_id.into(),
+            code: code.into(),
+            description: description.into(),
+            staff_info: String::new(),
+        })
+        .await
+        .map(|_| ())
+}
+
+pub async fn ack(client: &mut ExchangeServiceClient<TracedChannel>, document_id: &str) -> bool {
+    client
+        .acknowledge_document(AcknowledgeDocumentRequest {
+            document_id: document_id.into(),
+        })
+        .await
+        .expect("ack")
+        .into_inner()
+        .newly_acknowledged
+}
+
+async fn pending(client: &mut ExchangeServiceClient<TracedChannel>) -> Vec<Payload> {
+    client
+        .list_pending(ListPendingRequest {
+            after_item_id: 0,
+            limit: 1000,
+        })
+        .await
+        .expect("pending")
+        .into_inner()
+        .items
+        .into_iter()
+        .filter_map(|i| i.payload)
+        .collect()
+}
+
+/// The documents waiting in an agency's inbox.
+pub async fn documents_in(
+    client: &mut ExchangeServiceClient<TracedChannel>,
+) -> Vec<DocumentHeader> {
+    pending(client)
+        .await
+        .into_iter()
+        .filter_map(|p| match p {
+            Payload::Document(d) => Some(d),
+            Payload::Status(_) => None,
+        })
+        .collect()
+}
+
+/// The status messages waiting in an agency's inbox, as (from, code).
+pub async fn statuses_in(
+    client: &mut ExchangeServiceClient<TracedChannel>,
+) -> Vec<(String, String)> {
+    pending(client)
+        .await
+        .into_iter()
+        .filter_map(|p| match p {
+            Payload::Status(s) => Some((s.from, s.code)),
+            Payload::Document(_) => None,
+        })
+        .collect()
+}
+
+/// Waits until at least `n` documents are in an agency's inbox; returns them all.
+pub async fn wait_for_documents(
+    client: &ExchangeServiceClient<TracedChannel>,
+    n: usize,
+) -> Vec<DocumentHeader> {
+    eventually(&format!("{n} documents in the inbox"), PATIENCE, || {
+        let mut c = client.clone();
+        async move {
+            let docs = documents_in(&mut c).await;
+            (docs.len() >= n).then_some(docs)
+        }
+    })
+    .await
+}
+
+/// (indicator, agency, value) of a day's figures, sorted.
+pub async fn figures(hub: &TestHub, day: time::Date) -> Vec<(String, String, u64)> {
+    let mut v: Vec<(String, String, u64)> = hub
+        .app()
+        .day_figures(day)
+        .await
+        .expect("figures")
+        .into_iter()
+        .map(|s| (s.indicator_code, s.agency_code, s.value as u64))
+        .collect();
+    v.sort();
+    v
 }

@@ -1,28 +1,24 @@
 //! A reporting service per test: in-process, on port 0, real mutual TLS with a PKI generated at
-//! run time, a fresh SQLite file or PostgreSQL database, and a clock the test moves.
-use std::sync::{Arc, Mutex};
+//! run time (`platform::testing`), a fresh SQLite file or PostgreSQL database, and a clock the
+//! test moves.
+use std::sync::Arc;
 
 use lienthong_api::reporting::v1::{
-    IndicatorValue, SaveDraftRequest, SubmitReportRequest,
-    intake_service_client::IntakeServiceClient, reporting_service_client::ReportingServiceClient,
+    AcceptReportRequest, GetReportRequest, IndicatorValue, Report, ReturnReportRequest,
+    SaveDraftRequest, SubmitReportRequest, intake_service_client::IntakeServiceClient,
+    reporting_service_client::ReportingServiceClient,
 };
+use lienthong_axis::{ManualClock, local::parse_date};
 use lienthong_platform::{
     Identity,
-    client::{TracedChannel, connect},
+    client::TracedChannel,
     config::ServerArgs,
     db::Backend,
-    pki::DevCa,
     shutdown::Shutdown,
-    testing::TestDb,
-    tls::TlsFiles,
+    testing::{TestDb, TestPki, channel},
 };
-use lienthong_reporting::{
-    clock::ManualClock,
-    service::{ReportingArgs, RunningReporting, start_with_clock},
-};
-use tempfile::TempDir;
+use lienthong_reporting::service::{ReportingArgs, RunningReporting, start_with_clock};
 
-pub const TRUST_DOMAIN: &str = "lienthong.test";
 /// Văn phòng UBND tỉnh (illustrative code): owner of the seeded regimes and of test regimes.
 pub const OWNER: &str = "000.00.01.H48";
 pub const H48: &str = "000.00.00.H48";
@@ -35,86 +31,65 @@ pub const TTPV: &str = "000.01.01.H48";
 /// 2026-03-14, 2 working days) is due on Wednesday 2026-03-18.
 pub const HOLIDAY: &str = "2026-03-16";
 
+pub type Client = ReportingServiceClient<TracedChannel>;
+
 pub struct TestService {
-    pub service: Option<RunningReporting>,
-    pub _dir: TempDir,
-    pub pki: Mutex<DevCa>,
-    pub db: Option<TestDb>,
+    service: Option<RunningReporting>,
+    pki: TestPki,
+    db: Option<TestDb>,
+    /// The service's settings (its database among them).
+    pub server: ServerArgs,
     pub url: String,
     pub clock: Arc<ManualClock>,
 }
 
+/// Noon of a day, Vietnam time.
+fn set_noon(clock: &ManualClock, day: &str) {
+    clock.set_local_noon(parse_date("day", day).expect("a test date"));
+}
+
 pub async fn spawn_service(backend: Backend) -> TestService {
-    lienthong_platform::tls::install_crypto_provider();
-    lienthong_platform::telemetry::install_propagator();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut pki = DevCa::init(&dir.path().join("pki"), TRUST_DOMAIN).expect("pki init");
-    let files = pki
-        .issue(&Identity::Service("reporting".into()), &[])
-        .expect("service cert");
+    let pki = TestPki::new();
     let db = TestDb::new(backend).await;
-    let holidays_file = dir.path().join("holidays.txt");
+    let holidays_file = pki.dir().join("holidays.txt");
     std::fs::write(&holidays_file, "# test calendar\n2026-02-16\n").expect("holidays");
+    let server = pki.server_args(&Identity::Service("reporting".into()), "reporting", &db);
     let args = ReportingArgs {
         listen: "127.0.0.1:0".parse().expect("addr"),
         holidays_file: Some(holidays_file),
         holidays: HOLIDAY.into(),
         seed_agencies: None,
         no_seed_regimes: false,
-        server: ServerArgs {
-            data_dir: dir.path().join("data"),
-            database_url: db.url.clone(),
-            db_pool_size: 5,
-            tls_cert: files.cert,
-            tls_key: files.key,
-            tls_ca: files.ca,
-            tls_crl: files.crl,
-            client_cert: None,
-            client_key: None,
-            tls_reload_secs: 60.0,
-            trust_domain: TRUST_DOMAIN.into(),
-            max_connection_age_secs: 3600.0,
-            shutdown_grace_secs: 2.0,
-        },
+        server: server.clone(),
     };
     let clock = Arc::new(ManualClock::default());
-    clock.set_local_noon("2026-03-10").expect("date");
+    set_noon(&clock, "2026-03-10");
     let service = start_with_clock(args, Shutdown::new(), clock.clone())
         .await
         .expect("service starts");
     let url = format!("https://127.0.0.1:{}", service.addr.port());
     TestService {
         service: Some(service),
-        _dir: dir,
-        pki: Mutex::new(pki),
+        pki,
         db: Some(db),
+        server,
         url,
         clock,
     }
 }
 
 impl TestService {
-    /// Certificate files for an identity, issued on first use.
-    pub fn files(&self, id: &Identity) -> TlsFiles {
-        let mut pki = self.pki.lock().expect("pki lock");
-        let files = pki.files_for(id);
-        if files.cert.exists() {
-            files
-        } else {
-            pki.issue(id, &[]).expect("issue")
-        }
-    }
-
     pub async fn channel(&self, id: &Identity) -> TracedChannel {
-        connect(&self.url, &self.files(id)).await.expect("connect")
+        channel(&self.url, &self.pki.files(id)).await
     }
 
-    pub async fn client(&self, id: &Identity) -> ReportingServiceClient<TracedChannel> {
+    pub async fn client(&self, id: &Identity) -> Client {
         ReportingServiceClient::new(self.channel(id).await)
     }
 
-    pub async fn agency(&self, code: &str) -> ReportingServiceClient<TracedChannel> {
-        self.client(&Identity::Agency(code.into())).await
+    pub async fn agency(&self, code: &str) -> Client {
+        self.client(&Identity::agency(code).expect("agency code"))
+            .await
     }
 
     pub async fn intake(&self, id: &Identity) -> IntakeServiceClient<TracedChannel> {
@@ -123,7 +98,7 @@ impl TestService {
 
     /// Moves the service's clock to noon (local time) of a day.
     pub fn today_is(&self, day: &str) {
-        self.clock.set_local_noon(day).expect("date");
+        set_noon(&self.clock, day);
     }
 
     pub async fn stop(mut self) {
@@ -148,11 +123,11 @@ pub fn values(pairs: &[(&str, &str)]) -> Vec<IndicatorValue> {
 }
 
 pub async fn save(
-    client: &mut ReportingServiceClient<TracedChannel>,
+    client: &mut Client,
     regime: &str,
     period: &str,
     pairs: &[(&str, &str)],
-) -> Result<lienthong_api::reporting::v1::Report, tonic::Status> {
+) -> Result<Report, tonic::Status> {
     client
         .save_draft(SaveDraftRequest {
             regime_code: regime.into(),
@@ -164,10 +139,10 @@ pub async fn save(
 }
 
 pub async fn submit(
-    client: &mut ReportingServiceClient<TracedChannel>,
+    client: &mut Client,
     regime: &str,
     period: &str,
-) -> Result<lienthong_api::reporting::v1::Report, tonic::Status> {
+) -> Result<Report, tonic::Status> {
     client
         .submit_report(SubmitReportRequest {
             regime_code: regime.into(),
@@ -175,4 +150,69 @@ pub async fn submit(
         })
         .await
         .map(|r| r.into_inner().report.expect("report"))
+}
+
+pub async fn get_report(
+    client: &mut Client,
+    regime: &str,
+    period: &str,
+    agency: &str,
+) -> Result<Report, tonic::Status> {
+    client
+        .get_report(GetReportRequest {
+            regime_code: regime.into(),
+            period: period.into(),
+            agency_code: agency.into(),
+        })
+        .await
+        .map(|r| r.into_inner().report.expect("report"))
+}
+
+/// AcceptReport.
+pub async fn accept(
+    client: &mut Client,
+    regime: &str,
+    period: &str,
+    agency: &str,
+) -> Result<Report, tonic::Status> {
+    client
+        .accept_report(AcceptReportRequest {
+            regime_code: regime.into(),
+            period: period.into(),
+            agency_code: agency.into(),
+        })
+        .await
+        .map(|r| r.into_inner().report.expect("report"))
+}
+
+/// ReturnReport, with a reason.
+pub async fn give_back(
+    client: &mut Client,
+    regime: &str,
+    period: &str,
+    agency: &str,
+    reason: &str,
+) -> Result<Report, tonic::Status> {
+    client
+        .return_report(ReturnReportRequest {
+            regime_code: regime.into(),
+            period: period.into(),
+            agency_code: agency.into(),
+            reason: reason.into(),
+        })
+        .await
+        .map(|r| r.into_inner().report.expect("report"))
+}
+
+pub fn value_of(report: &Report, code: &str) -> (String, bool) {
+    let v = report
+        .values
+        .iter()
+        .find(|v| v.indicator_code == code)
+        .unwrap_or_else(|| panic!("no value {code}"));
+    (v.value.clone(), v.prefilled)
+}
+
+pub fn err<T: std::fmt::Debug>(r: Result<T, tonic::Status>) -> tonic::Status {
+    r.expect_err("the call must fail")
 }

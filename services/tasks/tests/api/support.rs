@@ -1,32 +1,25 @@
 //! A tasks service per test: in-process, on port 0, real mutual TLS with a PKI generated at run
 //! time, a fresh SQLite file or PostgreSQL database, and a manual clock.
-use std::{sync::Arc, sync::Mutex};
+use std::sync::Arc;
 
 use lienthong_api::tasks::v1::{
-    CreateTaskRequest, Task, task_intake_service_client::TaskIntakeServiceClient,
-    task_service_client::TaskServiceClient,
+    task_intake_service_client::TaskIntakeServiceClient, task_service_client::TaskServiceClient,
     task_statistics_service_client::TaskStatisticsServiceClient,
 };
+use lienthong_axis::{AgencyCode, ManualClock, local::start_of_day};
 use lienthong_platform::{
     Identity,
-    client::{TracedChannel, connect},
-    config::ServerArgs,
+    client::TracedChannel,
     db::Backend,
-    pki::DevCa,
     shutdown::Shutdown,
-    testing::TestDb,
-    tls::TlsFiles,
+    testing::{TestDb, TestPki, channel},
 };
 use lienthong_tasks::{
     app::Tasks,
-    clock::ManualClock,
-    domain,
     service::{RunningTasks, TasksArgs, start_with_clock},
 };
-use tempfile::TempDir;
 use time::{Date, macros::date};
 
-pub const TRUST_DOMAIN: &str = "lienthong.test";
 /// UBND tỉnh Quảng Ngãi: the assigner in most tests.
 pub const H48: &str = "000.00.00.H48";
 /// Văn phòng Chính phủ: takes no part in the tasks of the tests.
@@ -39,28 +32,31 @@ pub const SCT: &str = "000.00.09.H48";
 /// The day the tests start on (Vietnam local date), at 09:00.
 pub const DAY0: Date = date!(2026 - 11 - 02);
 
-pub struct TestTasks {
-    pub running: Option<RunningTasks>,
-    pub clock: Arc<ManualClock>,
-    pub _dir: TempDir,
-    pub pki: Mutex<DevCa>,
-    pub db: Option<TestDb>,
-    pub url: String,
-}
-
 /// 09:00 Vietnam time on `d`, in microseconds.
 pub fn morning(d: Date) -> i64 {
-    domain::start_of_day(d) + 9 * 3_600_000_000
+    start_of_day(d) + 9 * 3_600_000_000
+}
+
+/// An agency code of the tests.
+pub fn code(s: &str) -> AgencyCode {
+    AgencyCode::parse("agency", s).expect("agency code")
+}
+
+/// An agency's identity.
+pub fn agency_id(s: &str) -> Identity {
+    Identity::Agency(code(s))
+}
+
+pub struct TestTasks {
+    running: Option<RunningTasks>,
+    pub clock: Arc<ManualClock>,
+    pki: TestPki,
+    db: Option<TestDb>,
+    url: String,
 }
 
 pub async fn spawn(backend: Backend) -> TestTasks {
-    lienthong_platform::tls::install_crypto_provider();
-    lienthong_platform::telemetry::install_propagator();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut pki = DevCa::init(&dir.path().join("pki"), TRUST_DOMAIN).expect("pki init");
-    let files = pki
-        .issue(&Identity::Service("tasks".into()), &[])
-        .expect("service cert");
+    let pki = TestPki::new();
     let db = TestDb::new(backend).await;
     let args = TasksArgs {
         listen: "127.0.0.1:0".parse().expect("addr"),
@@ -69,23 +65,9 @@ pub async fn spawn(backend: Backend) -> TestTasks {
         sweep_secs: 3600.0,
         reporting_endpoint: None,
         stats_push_secs: 3600.0,
-        server: ServerArgs {
-            data_dir: dir.path().join("data"),
-            database_url: db.url.clone(),
-            db_pool_size: 5,
-            tls_cert: files.cert,
-            tls_key: files.key,
-            tls_ca: files.ca,
-            tls_crl: files.crl,
-            client_cert: None,
-            client_key: None,
-            tls_reload_secs: 60.0,
-            trust_domain: TRUST_DOMAIN.into(),
-            max_connection_age_secs: 3600.0,
-            shutdown_grace_secs: 2.0,
-        },
+        server: pki.server_args(&Identity::Service("tasks".into()), "tasks", &db),
     };
-    let clock = ManualClock::new(morning(DAY0));
+    let clock = Arc::new(ManualClock::new(morning(DAY0)));
     let running = start_with_clock(args, Shutdown::new(), clock.clone())
         .await
         .expect("tasks service starts");
@@ -93,31 +75,20 @@ pub async fn spawn(backend: Backend) -> TestTasks {
     TestTasks {
         running: Some(running),
         clock,
-        _dir: dir,
-        pki: Mutex::new(pki),
+        pki,
         db: Some(db),
         url,
     }
 }
 
 impl TestTasks {
-    pub fn files(&self, id: &Identity) -> TlsFiles {
-        let mut pki = self.pki.lock().expect("pki lock");
-        let files = pki.files_for(id);
-        if files.cert.exists() {
-            files
-        } else {
-            pki.issue(id, &[]).expect("issue")
-        }
-    }
-
     pub async fn channel(&self, id: &Identity) -> TracedChannel {
-        connect(&self.url, &self.files(id)).await.expect("connect")
+        channel(&self.url, &self.pki.files(id)).await
     }
 
     /// The task service as an agency.
     pub async fn agency(&self, code: &str) -> TaskServiceClient<TracedChannel> {
-        TaskServiceClient::new(self.channel(&Identity::Agency(code.into())).await)
+        TaskServiceClient::new(self.channel(&agency_id(code)).await)
     }
 
     pub async fn tasks_as(&self, id: Identity) -> TaskServiceClient<TracedChannel> {
@@ -132,8 +103,8 @@ impl TestTasks {
         TaskStatisticsServiceClient::new(self.channel(&id).await)
     }
 
-    pub fn app(&self) -> &Tasks {
-        &self.running.as_ref().expect("running").app
+    pub fn app(&self) -> &Arc<Tasks> {
+        self.running.as_ref().expect("running").app()
     }
 
     /// Moves the clock to 09:00 on `d`.
@@ -149,26 +120,4 @@ impl TestTasks {
             db.drop_db().await;
         }
     }
-}
-
-/// Creates a task from `H48` to `SCT`, coordinated by `STTTT`, due `deadline` ("" for none).
-pub async fn create(
-    client: &mut TaskServiceClient<TracedChannel>,
-    content: &str,
-    deadline: &str,
-) -> Task {
-    client
-        .create_task(CreateTaskRequest {
-            content: content.into(),
-            lead_agency: SCT.into(),
-            coordinating_agencies: vec![STTTT.into()],
-            deadline: deadline.into(),
-            source_document_id: String::new(),
-            notes: String::new(),
-        })
-        .await
-        .expect("create task")
-        .into_inner()
-        .task
-        .expect("task")
 }

@@ -1,0 +1,216 @@
+//! The owner's views of a period: `report compliance` and `report export`.
+use anyhow::{Context, Result};
+use lienthong_api::reporting::v1::{
+    ExportFormat, ExportPeriodRequest, GetComplianceRequest, GetComplianceResponse,
+};
+use serde_json::{Value, json};
+
+use super::{
+    Client, ExportArgs, Format,
+    names::{aggregation_name, state_name, status_name},
+    regimes::period_json,
+};
+use crate::{Global, render::ts_json};
+
+pub async fn compliance(
+    g: &Global,
+    c: &mut Client,
+    regime: String,
+    period: String,
+    scope: String,
+) -> Result<()> {
+    let r = c
+        .get_compliance(GetComplianceRequest {
+            regime_code: regime,
+            period,
+            scope,
+        })
+        .await?
+        .into_inner();
+    if g.json {
+        println!("{}", compliance_json(&r));
+    } else {
+        print!("{}", compliance_text(&r));
+    }
+    Ok(())
+}
+
+/// `report export`: the service renders; the CLI prints it or writes it to `--out`.
+pub async fn export(g: &Global, c: &mut Client, args: ExportArgs) -> Result<()> {
+    let format = match args.format {
+        Format::Csv => ExportFormat::Csv,
+        Format::Markdown => ExportFormat::Markdown,
+    };
+    let r = c
+        .export_period(ExportPeriodRequest {
+            regime_code: args.regime,
+            period: args.period,
+            scope: args.scope,
+            format: format as i32,
+        })
+        .await?
+        .into_inner();
+    let Some(path) = args.out else {
+        print!("{}", r.content);
+        return Ok(());
+    };
+    std::fs::write(&path, &r.content).with_context(|| format!("writing {}", path.display()))?;
+    if g.json {
+        println!(
+            "{}",
+            json!({"file": path.display().to_string(), "content_type": r.content_type, "bytes": r.content.len()})
+        );
+    } else {
+        println!("wrote {} ({})", path.display(), r.content_type);
+    }
+    Ok(())
+}
+
+pub fn compliance_json(r: &GetComplianceResponse) -> Value {
+    json!({
+        "regime_code": r.regime.as_ref().map(|x| x.code.clone()),
+        "period": r.period.as_ref().map(period_json),
+        "on_time": r.on_time,
+        "late": r.late,
+        "missing": r.missing,
+        "pending": r.pending,
+        "aggregates": r.aggregates.iter().map(|a| json!({
+            "indicator_code": a.indicator_code,
+            "name": a.name,
+            "unit": a.unit,
+            "aggregation": aggregation_name(a.aggregation()),
+            "value": a.value,
+            "reports": a.reports,
+            "target": a.target,
+        })).collect::<Vec<_>>(),
+        "rows": r.rows.iter().map(|row| json!({
+            "agency_code": row.agency_code,
+            "agency_name": row.agency_name,
+            "state": state_name(row.state()),
+            "status": status_name(row.status()),
+            "first_submitted_at": ts_json(row.first_submitted_at.as_ref()),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The period, the totals over accepted reports, the counts, then one line per agency.
+pub fn compliance_text(r: &GetComplianceResponse) -> String {
+    let mut out = String::new();
+    if let (Some(regime), Some(p)) = (&r.regime, &r.period) {
+        out.push_str(&format!(
+            "{} {} — window {} – {}, due {}\n",
+            regime.code, p.key, p.window_start, p.window_end, p.due_date
+        ));
+    }
+    out.push_str("totals over accepted reports:\n");
+    for a in &r.aggregates {
+        out.push_str(&format!(
+            "  {:<14} {:>10} {:<8} ({} of {} report(s)){}\n",
+            a.indicator_code,
+            if a.value.is_empty() { "-" } else { &a.value },
+            a.unit,
+            aggregation_name(a.aggregation()),
+            a.reports,
+            if a.target.is_empty() {
+                String::new()
+            } else {
+                format!("  target {}", a.target)
+            }
+        ));
+    }
+    out.push_str(&format!(
+        "on time {}, late {}, missing {}, pending {}\n",
+        r.on_time, r.late, r.missing, r.pending
+    ));
+    for row in &r.rows {
+        out.push_str(&format!(
+            "  {}  {:<8} {:<10} {}\n",
+            row.agency_code,
+            state_name(row.state()),
+            status_name(row.status()),
+            row.agency_name
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use lienthong_api::reporting::v1::{
+        Aggregation, ComplianceRow, ComplianceState, IndicatorAggregate, Period, Regime,
+        ReportStatus,
+    };
+
+    use super::*;
+
+    #[test]
+    fn compliance_as_text() {
+        let r = GetComplianceResponse {
+            regime: Some(Regime {
+                code: "AXIS-MONTHLY".into(),
+                ..Default::default()
+            }),
+            period: Some(Period {
+                key: "2026-03".into(),
+                window_start: "2026-02-15".into(),
+                window_end: "2026-03-14".into(),
+                due_date: "2026-03-19".into(),
+                ..Default::default()
+            }),
+            aggregates: vec![
+                IndicatorAggregate {
+                    indicator_code: "DOCS_IN".into(),
+                    unit: "văn bản".into(),
+                    aggregation: Aggregation::Sum as i32,
+                    value: "24".into(),
+                    reports: 2,
+                    ..Default::default()
+                },
+                IndicatorAggregate {
+                    indicator_code: "RATE".into(),
+                    unit: "%".into(),
+                    aggregation: Aggregation::Average as i32,
+                    target: "95".into(),
+                    ..Default::default()
+                },
+            ],
+            rows: vec![
+                ComplianceRow {
+                    agency_code: "000.00.12.H48".into(),
+                    state: ComplianceState::Late as i32,
+                    status: ReportStatus::Accepted as i32,
+                    agency_name: "Sở".into(),
+                    ..Default::default()
+                },
+                ComplianceRow {
+                    agency_code: "000.00.13.H48".into(),
+                    state: ComplianceState::Missing as i32,
+                    ..Default::default()
+                },
+            ],
+            on_time: 1,
+            late: 1,
+            missing: 1,
+            pending: 0,
+        };
+        assert_eq!(
+            compliance_text(&r),
+            "AXIS-MONTHLY 2026-03 — window 2026-02-15 – 2026-03-14, due 2026-03-19\n\
+             totals over accepted reports:\n  \
+             DOCS_IN                24 văn bản  (sum of 2 report(s))\n  \
+             RATE                    - %        (average of 0 report(s))  target 95\n\
+             on time 1, late 1, missing 1, pending 0\n  \
+             000.00.12.H48  late     accepted   Sở\n  \
+             000.00.13.H48  missing  -          \n"
+        );
+        let json = compliance_json(&r);
+        assert_eq!(json["regime_code"], "AXIS-MONTHLY");
+        assert_eq!(json["rows"][1]["state"], "missing");
+        assert_eq!(json["rows"][1]["status"], "-");
+        assert_eq!(json["aggregates"][0]["aggregation"], "sum");
+        assert_eq!(
+            compliance_text(&GetComplianceResponse::default()),
+            "totals over accepted reports:\non time 0, late 0, missing 0, pending 0\n"
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! A recipient has stored a document (status 01), or has read status messages.
+use lienthong_api::exchange::v1::TransportState as PbTransport;
+use lienthong_axis::{AgencyCode, BusinessStatus};
+use tracing::Instrument;
+
+use super::{Exchange, updates::NewStatus};
+use crate::{
+    domain::{self, paging},
+    error::{ExchangeError, Result},
+    store::{self, Confirmation},
+};
+
+impl Exchange {
+    /// The recipient has stored the document: status 01. Returns false when it had already
+    /// acknowledged it.
+    pub async fn acknowledge(&self, recipient: &AgencyCode, document_id: &str) -> Result<bool> {
+        domain::document_id("document_id", document_id)?;
+        let span = self
+            .document_span("document.acknowledge", document_id)
+            .await?;
+        self.acknowledge_in_trace(recipient, document_id)
+            .instrument(span)
+            .await
+    }
+
+    async fn acknowledge_in_trace(
+        &self,
+        recipient: &AgencyCode,
+        document_id: &str,
+    ) -> Result<bool> {
+        let now = self.now();
+        let mut tx = self.transaction().await?;
+        let sender = self.recipient_leg(&mut tx, recipient, document_id).await?.0;
+        if !store::mark_acknowledged(&mut tx, document_id, recipient.as_str(), now).await? {
+            return Ok(false);
+        }
+        let row = self.status_row(
+            &NewStatus {
+                document_id,
+                recipient: recipient.as_str(),
+                status: BusinessStatus::Arrived,
+                reported_by: recipient.as_str(),
+                description: "",
+                staff_info: "",
+            },
+            now,
+        );
+        let peer = self
+            .record_status(&mut tx, &row, &sender, PbTransport::Acknowledged)
+            .await?;
+        store::commit(tx).await?;
+        self.notify_sender(&sender, document_id);
+        self.wake_peers(peer.as_slice());
+        crate::metrics::status_recorded(self.hub_id(), BusinessStatus::Arrived.code());
+        Ok(true)
+    }
+
+    /// The agency has read these status messages: they are not delivered again. All or none.
+    pub async fn confirm_status_messages(
+        &self,
+        agency: &AgencyCode,
+        item_ids: &[u64],
+    ) -> Result<u32> {
+        let now = self.now();
+        let mut tx = self.transaction().await?;
+        let mut confirmed = 0;
+        for (index, id) in item_ids.iter().enumerate() {
+            let item_id = paging::item_id(index, *id)?;
+            match store::confirm_status_item(&mut tx, agency.as_str(), item_id, now).await? {
+                Confirmation::Missing => {
+                    return Err(ExchangeError::NoInboxItem { index, item_id });
+                }
+                Confirmation::Document => {
+                    return Err(ExchangeError::NotAStatusMessage { index, item_id });
+                }
+                Confirmation::Confirmed => confirmed += 1,
+            }
+        }
+        store::commit(tx).await?;
+        Ok(confirmed)
+    }
+}

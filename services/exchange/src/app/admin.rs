@@ -1,0 +1,75 @@
+//! What an operator sees of the hub: its role, what it serves, and the backlog towards each
+//! peer hub and the tasks service.
+use lienthong_api::exchange::v1::{GetHubStatusResponse, PeerStatus};
+
+use super::Exchange;
+use crate::{
+    domain::outbox::{TASKS_TOPIC, relay_topic},
+    error::Result,
+    store,
+};
+
+/// The outbox towards one peer (a hub, or `tasks`).
+#[derive(Clone, Debug)]
+pub struct Backlog {
+    pub peer: String,
+    pub endpoint: String,
+    pub depth: u64,
+    /// Age of the oldest pending entry, in seconds (0 when none).
+    pub oldest_age_secs: f64,
+    pub last_error: String,
+}
+
+impl Exchange {
+    /// The backlog towards every peer hub and the tasks service.
+    pub async fn outbox_backlog(&self) -> Result<Vec<Backlog>> {
+        let mut targets: Vec<(String, String, String)> = self
+            .routing()
+            .peers
+            .iter()
+            .map(|(peer, endpoint)| (peer.clone(), endpoint.clone(), relay_topic(peer)))
+            .collect();
+        if let Some(endpoint) = &self.settings.tasks_endpoint {
+            targets.push(("tasks".into(), endpoint.clone(), TASKS_TOPIC.into()));
+        }
+        let mut out = Vec::with_capacity(targets.len());
+        for (peer, endpoint, topic) in targets {
+            let stats = store::topic_stats(&self.pool, &topic).await?;
+            // The platform's outbox stamps its entries with the system clock, not the hub's.
+            let now = lienthong_axis::clock::now_micros();
+            out.push(Backlog {
+                peer,
+                endpoint,
+                depth: stats.depth,
+                oldest_age_secs: stats
+                    .oldest_created_at
+                    .map_or(0.0, |t| (now - t).max(0) as f64 / 1e6),
+                last_error: stats.last_error,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The hub's role, the units it serves and its backlogs.
+    pub async fn hub_status(&self) -> Result<GetHubStatusResponse> {
+        let peers = self
+            .outbox_backlog()
+            .await?
+            .into_iter()
+            .map(|b| PeerStatus {
+                peer: b.peer,
+                endpoint: b.endpoint,
+                outbox_depth: b.depth,
+                oldest_pending_age_seconds: b.oldest_age_secs,
+                last_error: b.last_error,
+            })
+            .collect();
+        let routing = self.routing();
+        Ok(GetHubStatusResponse {
+            hub_id: routing.hub_id.clone(),
+            role: routing.role.name().into(),
+            serves: routing.served_units(),
+            peers,
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! The directory: the agencies this hub serves (registered by operators, seeded at start), and
+//! lookups of agencies served by other hubs, so that a clerk can address any agency.
+use std::{future::Future, pin::Pin};
+
+use lienthong_api::exchange::v1::{Agency, RegisterAgencyResponse};
+use lienthong_axis::AgencyCode;
+use lienthong_platform::Identity;
+
+use super::Exchange;
+use crate::{
+    domain::{self, directory::check_registration, routing::Hop},
+    error::{ExchangeError, Result},
+    store,
+};
+
+/// What another hub answered about an agency.
+#[derive(Clone, Debug)]
+pub enum Lookup {
+    Found(Agency),
+    /// The hub does not know it.
+    Unknown,
+}
+
+/// Asks other hubs about the agencies they serve (implemented in `outbound`). An unreachable
+/// hub is [`ExchangeError::PeerUnavailable`].
+pub trait AgencyLookup: Send + Sync {
+    fn lookup<'a>(
+        &'a self,
+        peer: &'a str,
+        code: &'a AgencyCode,
+    ) -> Pin<Box<dyn Future<Output = Result<Lookup>> + Send + 'a>>;
+}
+
+impl Exchange {
+    pub(super) async fn lookup_remote(&self, peer: &str, code: &AgencyCode) -> Result<Lookup> {
+        let directory = self
+            .remote_directory
+            .as_ref()
+            .ok_or_else(|| ExchangeError::internal("no remote directory"))?;
+        directory.lookup(peer, code).await
+    }
+
+    pub async fn list_agencies(&self) -> Result<Vec<Agency>> {
+        store::list_agencies(&mut *self.conn().await?).await
+    }
+
+    /// An agency of this hub, or of another hub through the national hub (cached), so that a
+    /// clerk can address any agency in the country.
+    pub async fn get_agency(&self, code: &str) -> Result<Agency> {
+        let code = domain::agency_code("code", code)?;
+        if let (Hop::Peer(peer), Some(_)) =
+            (self.routing().hop(code.as_str()), &self.remote_directory)
+        {
+            return match self.lookup_remote(&peer, &code).await? {
+                Lookup::Found(agency) => Ok(agency),
+                Lookup::Unknown => Err(ExchangeError::UnknownOnAxis {
+                    field: "code".into(),
+                    code: code.to_string(),
+                }),
+            };
+        }
+        store::get_agency(&mut *self.conn().await?, code.as_str())
+            .await?
+            .ok_or_else(|| ExchangeError::AgencyNotRegistered {
+                field: "code".into(),
+                code: code.to_string(),
+            })
+    }
+
+    /// An operator registers (or updates) an agency this hub serves; the answer tells whether
+    /// it is new.
+    pub async fn register_agency(
+        &self,
+        admin: &Identity,
+        agency: Option<Agency>,
+    ) -> Result<RegisterAgencyResponse> {
+        let code = check_registration(agency.as_ref(), self.routing())?;
+        let agency =
+            agency.ok_or_else(|| ExchangeError::internal("a checked agency is missing"))?;
+        let created = store::upsert_agency(&mut *self.conn().await?, &agency, self.now()).await?;
+        tracing::info!(%admin, %code, created, "agency registered");
+        Ok(RegisterAgencyResponse {
+            agency: Some(agency),
+            created,
+        })
+    }
+
+    /// An operator removes an agency.
+    pub async fn remove_agency(&self, admin: &Identity, code: &str) -> Result<()> {
+        let code = domain::agency_code("code", code)?;
+        if !store::remove_agency(&mut *self.conn().await?, code.as_str()).await? {
+            return Err(ExchangeError::AgencyNotRegistered {
+                field: "code".into(),
+                code: code.to_string(),
+            });
+        }
+        tracing::info!(%admin, %code, "agency removed");
+        Ok(())
+    }
+
+    /// Registers the seed agencies this hub serves that are not registered yet (an operator's
+    /// changes stay). Returns how many were added.
+    pub async fn seed_agencies(&self, agencies: &[Agency]) -> Result<usize> {
+        let mut tx = self.transaction().await?;
+        let mut added = 0;
+        for (i, a) in agencies.iter().enumerate() {
+            let code = domain::agency_code(&format!("seed[{i}].code"), &a.code)?;
+            if self.routing().hop(code.as_str()) != Hop::Local {
+                continue;
+            }
+            if store::insert_agency_if_absent(&mut tx, a, self.now()).await? {
+                added += 1;
+            }
+        }
+        store::commit(tx).await?;
+        Ok(added)
+    }
+}

@@ -1,0 +1,146 @@
+//! An agency's inbox: documents and status messages waiting for it, listed or pushed over a
+//! subscription. A document pushed to a subscriber counts as delivered; one merely listed
+//! does not.
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
+
+use lienthong_api::exchange::v1::{
+    InboxItem, StatusUpdate, SubscribeResponse, TransportState as PbTransport, inbox_item::Payload,
+};
+use lienthong_axis::AgencyCode;
+use lienthong_platform::notify::{ServerStream, Step, follow};
+
+use super::{Exchange, document_key, inbox_key, timestamp, updates::status_message};
+use crate::{
+    domain::{
+        outbox::delivered_update_id,
+        paging::{self, SUBSCRIBE_PAGE},
+        routing::Hop,
+    },
+    error::{ExchangeError, Result},
+    store,
+};
+
+/// A page of the inbox, with the documents in it (sender, id) for delivery marking.
+struct Page {
+    items: Vec<InboxItem>,
+    documents: Vec<(String, String)>,
+}
+
+impl Exchange {
+    /// The agency's unacknowledged items after `after`, without marking anything delivered.
+    pub async fn list_pending(
+        &self,
+        agency: &AgencyCode,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<InboxItem>> {
+        let after = paging::inbox_cursor(after)?;
+        let page = self
+            .read_inbox(agency, after, paging::pending_limit(limit))
+            .await?;
+        Ok(page.items)
+    }
+
+    /// The agency's unacknowledged items after `after`, then every new one as it arrives,
+    /// until the client leaves or the hub shuts down (UNAVAILABLE: subscribe again after the
+    /// last item processed). Documents pushed are marked delivered.
+    pub fn subscribe(
+        self: &Arc<Self>,
+        agency: AgencyCode,
+        after: u64,
+    ) -> Result<ServerStream<SubscribeResponse>> {
+        let cursor = Arc::new(AtomicI64::new(paging::inbox_cursor(after)?));
+        let wake = self.notifier.watch(&inbox_key(agency.as_str()));
+        let app = self.clone();
+        Ok(follow(
+            wake,
+            self.shutdown.clone(),
+            "the hub is shutting down; subscribe again after the last item you processed",
+            move || {
+                let (app, agency, cursor) = (app.clone(), agency.clone(), cursor.clone());
+                async move {
+                    let items = app.hand_out(&agency, cursor.load(Ordering::SeqCst)).await?;
+                    let more = items.len() as i64 == SUBSCRIBE_PAGE;
+                    if let Some(last) = items.last() {
+                        cursor.store(last.item_id as i64, Ordering::SeqCst);
+                    }
+                    let items = items
+                        .into_iter()
+                        .map(|item| SubscribeResponse { item: Some(item) })
+                        .collect();
+                    Ok::<_, ExchangeError>(Step::Items { items, more })
+                }
+            },
+        ))
+    }
+
+    /// The next page for a subscriber: its documents become delivered.
+    async fn hand_out(&self, agency: &AgencyCode, after: i64) -> Result<Vec<InboxItem>> {
+        let page = self.read_inbox(agency, after, SUBSCRIBE_PAGE).await?;
+        for (sender, document_id) in &page.documents {
+            self.delivered(sender, document_id, agency).await?;
+        }
+        Ok(page.items)
+    }
+
+    async fn read_inbox(&self, agency: &AgencyCode, after: i64, limit: i64) -> Result<Page> {
+        let mut conn = self.conn().await?;
+        let pending = store::pending_items(&mut conn, agency.as_str(), after, limit).await?;
+        let mut items = Vec::with_capacity(pending.len());
+        let mut documents = Vec::new();
+        for item in pending {
+            let payload = match item.status {
+                Some(s) => Payload::Status(status_message(&s)),
+                None => {
+                    let doc = store::find_document(&mut conn, &item.document_id)
+                        .await?
+                        .ok_or_else(|| ExchangeError::internal("inbox item without document"))?;
+                    documents.push((doc.sender.clone(), item.document_id.clone()));
+                    Payload::Document(doc.header)
+                }
+            };
+            items.push(InboxItem {
+                item_id: item.item_id as u64,
+                created_at: Some(timestamp(item.created_at)),
+                payload: Some(payload),
+            });
+        }
+        Ok(Page { items, documents })
+    }
+
+    /// Queued → delivered for a local recipient; a sender on another hub hears of it.
+    pub(super) async fn delivered(
+        &self,
+        sender: &str,
+        document_id: &str,
+        recipient: &AgencyCode,
+    ) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.transaction().await?;
+        if !store::mark_delivered(&mut tx, document_id, recipient.as_str(), now).await? {
+            return Ok(());
+        }
+        let mut peer = None;
+        if let Hop::Peer(_) = self.routing().hop(sender) {
+            let update = StatusUpdate {
+                update_id: delivered_update_id(self.hub_id(), document_id, recipient.as_str()),
+                document_id: document_id.to_string(),
+                recipient: recipient.to_string(),
+                to_agency: sender.to_string(),
+                reported_by: recipient.to_string(),
+                at: Some(timestamp(now)),
+                hub: self.hub_id().to_string(),
+                transport_state: PbTransport::Delivered as i32,
+                ..Default::default()
+            };
+            peer = self.route(&mut tx, &update, None, now).await?;
+        }
+        store::commit(tx).await?;
+        self.notifier.notify(&document_key(document_id));
+        self.wake_peers(peer.as_slice());
+        Ok(())
+    }
+}

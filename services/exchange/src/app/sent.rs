@@ -1,0 +1,169 @@
+//! The sender's views of its documents: each leg's transport state, business statuses and
+//! revoke state, read once, listed, or watched as they change.
+use std::sync::{Arc, Mutex};
+
+use lienthong_api::exchange::v1::{
+    RecipientView, RevokeState as PbRevokeState, SentDocumentView, TransportState as PbTransport,
+    WatchSentDocumentResponse,
+};
+use lienthong_axis::{AgencyCode, RevokeState, TransportState};
+use lienthong_platform::notify::{ServerStream, Step, follow};
+use prost::Message;
+use sqlx::AnyConnection;
+
+use super::{Exchange, document_key, timestamp, updates::status_message};
+use crate::{
+    domain::{self, paging},
+    error::{ExchangeError, Result},
+    store::{self, StoredDocument},
+};
+
+/// A page of the sender's documents.
+pub struct SentPage {
+    pub documents: Vec<SentDocumentView>,
+    /// "" on the last page.
+    pub next_page_token: String,
+}
+
+impl Exchange {
+    /// The sender's view of one document.
+    pub async fn sent_view(
+        &self,
+        sender: &AgencyCode,
+        document_id: &str,
+    ) -> Result<SentDocumentView> {
+        domain::document_id("document_id", document_id)?;
+        let mut conn = self.conn().await?;
+        let doc = self.document(&mut conn, "document_id", document_id).await?;
+        if doc.sender != sender.as_str() {
+            return Err(ExchangeError::OnlySenderViews {
+                document_id: document_id.to_string(),
+            });
+        }
+        view_of(&mut conn, &doc).await
+    }
+
+    /// The sender's documents, newest first, paged by sequence.
+    pub async fn list_sent(
+        &self,
+        sender: &AgencyCode,
+        limit: u32,
+        page_token: &str,
+    ) -> Result<SentPage> {
+        let before = paging::sent_page_token(page_token)?;
+        let limit = paging::sent_limit(limit);
+        let mut conn = self.conn().await?;
+        // One more than asked tells whether another page follows.
+        let mut docs = store::sent_documents(&mut conn, sender.as_str(), before, limit + 1).await?;
+        let more = docs.len() as i64 > limit;
+        docs.truncate(limit as usize);
+        let mut documents = Vec::with_capacity(docs.len());
+        for d in &docs {
+            documents.push(view_of(&mut conn, d).await?);
+        }
+        let next_page_token = if more {
+            docs.last().map(|d| d.seq.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(SentPage {
+            documents,
+            next_page_token,
+        })
+    }
+
+    /// The sender's view now, then again each time it changes, until the client leaves or the
+    /// hub shuts down (UNAVAILABLE: watch again). A caller that may not see the view is
+    /// refused at once, not inside the stream.
+    pub async fn watch_sent_document(
+        self: &Arc<Self>,
+        sender: AgencyCode,
+        document_id: String,
+    ) -> Result<ServerStream<WatchSentDocumentResponse>> {
+        // Refused at once, not inside the stream, when the caller may not watch.
+        self.sent_view(&sender, &document_id).await?;
+        let wake = self.notifier.watch(&document_key(&document_id));
+        // The view last sent, encoded.
+        let last = Arc::new(Mutex::new(Vec::new()));
+        let app = self.clone();
+        Ok(follow(
+            wake,
+            self.shutdown.clone(),
+            "the hub is shutting down; watch again",
+            move || {
+                let (app, sender, id, last) = (
+                    app.clone(),
+                    sender.clone(),
+                    document_id.clone(),
+                    last.clone(),
+                );
+                async move {
+                    let view = app.sent_view(&sender, &id).await?;
+                    let bytes = view.encode_to_vec();
+                    let mut last = lock(&last);
+                    let items = if bytes == *last {
+                        Vec::new()
+                    } else {
+                        *last = bytes;
+                        vec![WatchSentDocumentResponse {
+                            document: Some(view),
+                        }]
+                    };
+                    Ok::<_, ExchangeError>(Step::Items { items, more: false })
+                }
+            },
+        ))
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn pb_transport(state: Option<TransportState>) -> PbTransport {
+    match state {
+        Some(TransportState::Queued) => PbTransport::Queued,
+        Some(TransportState::Delivered) => PbTransport::Delivered,
+        Some(TransportState::Acknowledged) => PbTransport::Acknowledged,
+        Some(TransportState::Relayed) => PbTransport::Relayed,
+        None => PbTransport::Unspecified,
+    }
+}
+
+fn pb_revoke(state: RevokeState) -> PbRevokeState {
+    match state {
+        RevokeState::None => PbRevokeState::Unspecified,
+        RevokeState::Requested => PbRevokeState::Requested,
+        RevokeState::Accepted => PbRevokeState::Accepted,
+        RevokeState::Refused => PbRevokeState::Refused,
+    }
+}
+
+async fn view_of(conn: &mut AnyConnection, doc: &StoredDocument) -> Result<SentDocumentView> {
+    let id = &doc.header.document_id;
+    let statuses = store::statuses_of(&mut *conn, id).await?;
+    let recipients = store::legs(conn, id)
+        .await?
+        .into_iter()
+        .map(|leg| RecipientView {
+            transport_state: pb_transport(leg.transport_state) as i32,
+            delivered_at: leg.delivered_at.map(timestamp),
+            acknowledged_at: leg.acknowledged_at.map(timestamp),
+            current_status: leg.current_status.clone(),
+            statuses: statuses
+                .iter()
+                .filter(|s| s.recipient == leg.recipient)
+                .map(status_message)
+                .collect(),
+            revoke_state: pb_revoke(leg.revoke_state) as i32,
+            hub: leg.hub,
+            agency_code: leg.recipient,
+        })
+        .collect();
+    Ok(SentDocumentView {
+        document_id: id.clone(),
+        subject: doc.header.subject.clone(),
+        accepted_at: Some(timestamp(doc.accepted_at)),
+        recipients,
+    })
+}

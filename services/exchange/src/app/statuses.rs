@@ -1,0 +1,103 @@
+//! A recipient reports a business status (02–06) or answers a revoke request (15/16).
+use lienthong_api::exchange::v1::{StatusMessage, TransportState as PbTransport};
+use lienthong_axis::AgencyCode;
+use tracing::Instrument;
+
+use super::{
+    Exchange,
+    updates::{NewStatus, status_message},
+};
+use crate::{
+    domain::{
+        self,
+        status::{StatusEffect, check_report},
+    },
+    error::{ExchangeError, Result},
+    store,
+};
+
+/// A recipient's report.
+pub struct Report<'a> {
+    pub document_id: &'a str,
+    pub code: &'a str,
+    pub description: &'a str,
+    pub staff_info: &'a str,
+}
+
+impl Exchange {
+    /// A recipient reports a business status or answers a revoke request.
+    pub async fn report_status(
+        &self,
+        recipient: &AgencyCode,
+        report: &Report<'_>,
+    ) -> Result<StatusMessage> {
+        domain::document_id("document_id", report.document_id)?;
+        let span = self
+            .document_span("document.report_status", report.document_id)
+            .await?;
+        self.report_status_in_trace(recipient, report)
+            .instrument(span)
+            .await
+    }
+
+    async fn report_status_in_trace(
+        &self,
+        recipient: &AgencyCode,
+        report: &Report<'_>,
+    ) -> Result<StatusMessage> {
+        let now = self.now();
+        let document_id = report.document_id;
+        let mut tx = self.transaction().await?;
+        let (sender, leg) = self.recipient_leg(&mut tx, recipient, document_id).await?;
+        let effect = check_report(
+            report.code,
+            report.description,
+            &leg.current_status,
+            leg.revoke_state,
+        )?;
+        let changed = match effect {
+            StatusEffect::Business(status) => {
+                store::set_current_status(
+                    &mut tx,
+                    document_id,
+                    recipient.as_str(),
+                    &leg.current_status,
+                    status,
+                )
+                .await?
+            }
+            StatusEffect::RevokeAnswer { state, .. } => {
+                store::set_revoke_state(
+                    &mut tx,
+                    document_id,
+                    recipient.as_str(),
+                    leg.revoke_state,
+                    state,
+                )
+                .await?
+            }
+        };
+        if !changed {
+            return Err(ExchangeError::StatusChangedMeanwhile);
+        }
+        let row = self.status_row(
+            &NewStatus {
+                document_id,
+                recipient: recipient.as_str(),
+                status: effect.status(),
+                reported_by: recipient.as_str(),
+                description: report.description,
+                staff_info: report.staff_info,
+            },
+            now,
+        );
+        let peer = self
+            .record_status(&mut tx, &row, &sender, PbTransport::Unspecified)
+            .await?;
+        store::commit(tx).await?;
+        self.notify_sender(&sender, document_id);
+        self.wake_peers(peer.as_slice());
+        crate::metrics::status_recorded(self.hub_id(), &row.code);
+        Ok(status_message(&row))
+    }
+}

@@ -1,0 +1,64 @@
+//! `DirectoryService`: the agencies on the axis.
+use std::sync::Arc;
+
+use lienthong_api::exchange::v1::{
+    GetAgencyRequest, GetAgencyResponse, ListAgenciesRequest, ListAgenciesResponse,
+    RegisterAgencyRequest, RegisterAgencyResponse, RemoveAgencyRequest, RemoveAgencyResponse,
+    directory_service_server::DirectoryService,
+};
+use lienthong_platform::authz::caller;
+use tonic::{Request, Response, Status};
+
+use crate::app::Exchange;
+
+#[derive(Clone)]
+pub struct DirectoryApi {
+    app: Arc<Exchange>,
+}
+
+impl DirectoryApi {
+    pub fn new(app: Arc<Exchange>) -> Self {
+        DirectoryApi { app }
+    }
+}
+
+#[tonic::async_trait]
+impl DirectoryService for DirectoryApi {
+    async fn list_agencies(
+        &self,
+        _req: Request<ListAgenciesRequest>,
+    ) -> Result<Response<ListAgenciesResponse>, Status> {
+        let agencies = self.app.list_agencies().await?;
+        Ok(Response::new(ListAgenciesResponse { agencies }))
+    }
+
+    async fn get_agency(
+        &self,
+        req: Request<GetAgencyRequest>,
+    ) -> Result<Response<GetAgencyResponse>, Status> {
+        let agency = self.app.get_agency(&req.get_ref().code).await?;
+        Ok(Response::new(GetAgencyResponse {
+            agency: Some(agency),
+        }))
+    }
+
+    async fn register_agency(
+        &self,
+        req: Request<RegisterAgencyRequest>,
+    ) -> Result<Response<RegisterAgencyResponse>, Status> {
+        let admin = caller(&req)?;
+        let agency = req.into_inner().agency;
+        Ok(Response::new(
+            self.app.register_agency(&admin, agency).await?,
+        ))
+    }
+
+    async fn remove_agency(
+        &self,
+        req: Request<RemoveAgencyRequest>,
+    ) -> Result<Response<RemoveAgencyResponse>, Status> {
+        let admin = caller(&req)?;
+        self.app.remove_agency(&admin, &req.get_ref().code).await?;
+        Ok(Response::new(RemoveAgencyResponse {}))
+    }
+}

@@ -1,0 +1,79 @@
+//! `RelayService`: documents and status updates handed over by other hubs.
+use std::sync::Arc;
+
+use lienthong_api::exchange::v1::{
+    AttachmentChunk, RelayDocumentRequest, RelayDocumentResponse, RelayStatusRequest,
+    RelayStatusResponse, relay_document_request::Part, relay_service_server::RelayService,
+};
+use lienthong_platform::authz::caller;
+use tonic::{Request, Response, Status, Streaming};
+
+use super::invalid;
+use crate::app::{Exchange, SendStart};
+
+#[derive(Clone)]
+pub struct RelayApi {
+    app: Arc<Exchange>,
+}
+
+impl RelayApi {
+    pub fn new(app: Arc<Exchange>) -> Self {
+        RelayApi { app }
+    }
+}
+
+#[tonic::async_trait]
+impl RelayService for RelayApi {
+    async fn relay_document(
+        &self,
+        req: Request<Streaming<RelayDocumentRequest>>,
+    ) -> Result<Response<RelayDocumentResponse>, Status> {
+        let hub = caller(&req)?;
+        let mut stream = req.into_inner();
+        let first = stream.message().await?.ok_or_else(|| {
+            invalid(
+                "header",
+                "the stream is empty; the first message must carry the header",
+            )
+        })?;
+        let Some(Part::Header(header)) = first.part else {
+            return Err(invalid("header", "the first message must carry the header"));
+        };
+        let mut pending = match self.app.begin_relay(&hub, header).await? {
+            SendStart::Duplicate(_) => {
+                return Ok(Response::new(RelayDocumentResponse { accepted: false }));
+            }
+            SendStart::New(pending) => pending,
+        };
+        while let Some(msg) = stream.message().await? {
+            match msg.part {
+                Some(Part::Chunk(AttachmentChunk {
+                    attachment_index,
+                    data,
+                })) => {
+                    self.app
+                        .send_chunk(&mut pending, attachment_index, &data)
+                        .await?
+                }
+                _ => {
+                    return Err(invalid(
+                        "part",
+                        "after the header only attachment chunks may follow",
+                    ));
+                }
+            }
+        }
+        self.app.finish_send(*pending).await?;
+        Ok(Response::new(RelayDocumentResponse { accepted: true }))
+    }
+
+    async fn relay_status(
+        &self,
+        req: Request<RelayStatusRequest>,
+    ) -> Result<Response<RelayStatusResponse>, Status> {
+        let hub = caller(&req)?;
+        let update = req.into_inner().update;
+        let applied = self.app.apply_relayed_status(&hub, update).await?;
+        Ok(Response::new(RelayStatusResponse { applied }))
+    }
+}

@@ -1,0 +1,145 @@
+//! Each agency's delivery channel: documents and status messages, delivered at least once
+//! until acknowledged.
+use sqlx::{AnyConnection, Row};
+
+use crate::{
+    error::Result,
+    store::statuses::{StatusRow, status_from_row},
+};
+
+/// What an inbox item carries (stored as its integer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemKind {
+    Document,
+    Status,
+}
+
+impl ItemKind {
+    pub const fn as_i64(self) -> i64 {
+        match self {
+            ItemKind::Document => 1,
+            ItemKind::Status => 2,
+        }
+    }
+}
+
+/// A new inbox item: a document, or the status number `status_seq` of a document.
+pub struct NewItem<'a> {
+    pub agency: &'a str,
+    pub document_id: &'a str,
+    pub status_seq: Option<i64>,
+    pub created_at: i64,
+}
+
+impl NewItem<'_> {
+    fn kind(&self) -> ItemKind {
+        if self.status_seq.is_some() {
+            ItemKind::Status
+        } else {
+            ItemKind::Document
+        }
+    }
+}
+
+pub async fn insert_inbox_item(conn: &mut AnyConnection, item: &NewItem<'_>) -> Result<i64> {
+    let item_id = lienthong_platform::db::next_counter(&mut *conn, "inbox").await?;
+    sqlx::query(
+        "INSERT INTO inbox (item_id, agency, kind, document_id, status_seq, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(item_id)
+    .bind(item.agency)
+    .bind(item.kind().as_i64())
+    .bind(item.document_id)
+    .bind(item.status_seq)
+    .bind(item.created_at)
+    .execute(conn)
+    .await?;
+    Ok(item_id)
+}
+
+/// An item waiting in an agency's inbox.
+pub struct PendingItem {
+    pub item_id: i64,
+    pub document_id: String,
+    pub created_at: i64,
+    /// The status message; `None` for a document.
+    pub status: Option<StatusRow>,
+}
+
+/// The agency's unacknowledged items after `after`, oldest first.
+pub async fn pending_items(
+    conn: &mut AnyConnection,
+    agency: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<PendingItem>> {
+    let rows = sqlx::query(
+        "SELECT i.item_id, i.kind, i.document_id, i.created_at, \
+                s.seq, s.recipient, s.code, s.reported_by, s.description, s.staff_info, s.at, s.hub \
+         FROM inbox i LEFT JOIN statuses s ON s.seq = i.status_seq \
+         WHERE i.agency = $1 AND i.acked_at IS NULL AND i.item_id > $2 \
+         ORDER BY i.item_id LIMIT $3",
+    )
+    .bind(agency)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let kind: i64 = row.try_get("kind")?;
+            let status = if kind == ItemKind::Status.as_i64() {
+                Some(status_from_row(row)?)
+            } else {
+                None
+            };
+            Ok(PendingItem {
+                item_id: row.try_get("item_id")?,
+                document_id: row.try_get("document_id")?,
+                created_at: row.try_get("created_at")?,
+                status,
+            })
+        })
+        .collect()
+}
+
+/// What confirming one inbox item found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirmation {
+    /// The agency has no such item.
+    Missing,
+    /// The item is a document (acknowledged, not confirmed).
+    Document,
+    /// A status message, now confirmed (or confirmed before).
+    Confirmed,
+}
+
+/// Marks a status message of the agency's inbox as received.
+pub async fn confirm_status_item(
+    conn: &mut AnyConnection,
+    agency: &str,
+    item_id: i64,
+    now: i64,
+) -> Result<Confirmation> {
+    let row = sqlx::query("SELECT kind FROM inbox WHERE item_id = $1 AND agency = $2")
+        .bind(item_id)
+        .bind(agency)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else {
+        return Ok(Confirmation::Missing);
+    };
+    if row.try_get::<i64, _>("kind")? != ItemKind::Status.as_i64() {
+        return Ok(Confirmation::Document);
+    }
+    sqlx::query(
+        "UPDATE inbox SET acked_at = $3 WHERE item_id = $1 AND agency = $2 AND acked_at IS NULL",
+    )
+    .bind(item_id)
+    .bind(agency)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(Confirmation::Confirmed)
+}

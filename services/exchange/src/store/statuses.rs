@@ -1,0 +1,66 @@
+//! Every business status of every leg, in order.
+use sqlx::{AnyConnection, Row, any::AnyRow};
+
+use crate::error::Result;
+
+/// One business status of a leg.
+#[derive(Clone, Debug)]
+pub struct StatusRow {
+    pub seq: i64,
+    pub document_id: String,
+    pub recipient: String,
+    /// The code as recorded (another hub's statuses are stored as it sent them).
+    pub code: String,
+    pub reported_by: String,
+    pub description: String,
+    pub staff_info: String,
+    pub at: i64,
+    /// The hub where it was recorded.
+    pub hub: String,
+}
+
+pub(super) fn status_from_row(row: &AnyRow) -> Result<StatusRow> {
+    Ok(StatusRow {
+        seq: row.try_get("seq")?,
+        document_id: row.try_get("document_id")?,
+        recipient: row.try_get("recipient")?,
+        code: row.try_get("code")?,
+        reported_by: row.try_get("reported_by")?,
+        description: row.try_get("description")?,
+        staff_info: row.try_get("staff_info")?,
+        at: row.try_get("at")?,
+        hub: row.try_get("hub")?,
+    })
+}
+
+/// Records a status on a leg; returns its sequence number.
+pub async fn insert_status(conn: &mut AnyConnection, s: &StatusRow) -> Result<i64> {
+    let seq = lienthong_platform::db::next_counter(&mut *conn, "status").await?;
+    sqlx::query(
+        "INSERT INTO statuses (seq, document_id, recipient, code, reported_by, description, staff_info, at, hub) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(&s.document_id)
+    .bind(&s.recipient)
+    .bind(&s.code)
+    .bind(&s.reported_by)
+    .bind(&s.description)
+    .bind(&s.staff_info)
+    .bind(s.at)
+    .bind(&s.hub)
+    .execute(conn)
+    .await?;
+    Ok(seq)
+}
+
+pub async fn statuses_of(conn: &mut AnyConnection, document_id: &str) -> Result<Vec<StatusRow>> {
+    let rows = sqlx::query(
+        "SELECT seq, document_id, recipient, code, reported_by, description, staff_info, at, hub \
+         FROM statuses WHERE document_id = $1 ORDER BY seq",
+    )
+    .bind(document_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(status_from_row).collect()
+}

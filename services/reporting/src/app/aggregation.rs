@@ -1,0 +1,49 @@
+//! A period seen by its regime's owner (or an admin): the reports in scope, the expected
+//! submitters and their compliance, the indicators aggregated over the accepted reports.
+use lienthong_platform::{Identity, error::Violations};
+
+use super::{Reporting, sees_all};
+use crate::{
+    domain::{
+        PeriodRef,
+        scopes::Scope,
+        view::{PeriodView, ViewInputs},
+    },
+    error::{ReportingError, Result},
+    store,
+};
+
+impl Reporting {
+    /// The view of a period within `scope` ("" for every agency).
+    pub(super) async fn period_view(
+        &self,
+        caller: &Identity,
+        at: &PeriodRef,
+        scope: &str,
+    ) -> Result<PeriodView> {
+        let mut v = Violations::new();
+        at.check(&mut v);
+        v.into_result()?;
+        let (regime, period) = self.regime_period(at).await?;
+        let scope = Scope::parse("scope", scope)?;
+        if !sees_all(&regime, caller) {
+            return Err(ReportingError::ComplianceHidden {
+                caller: caller.clone(),
+                regime: regime.code,
+                owner: regime.owner,
+            });
+        }
+        let mut conn = self.store.conn().await?;
+        let reports = store::reports_of_period(&mut conn, &regime.code, &period.window.key).await?;
+        let agencies = store::list_agencies(&mut conn).await?;
+        drop(conn);
+        Ok(PeriodView::build(ViewInputs {
+            regime,
+            period: &period,
+            scope: &scope,
+            reports,
+            agencies: &agencies,
+            today: self.today(),
+        }))
+    }
+}

@@ -1,0 +1,64 @@
+//! Every SQL statement of the reporting service. Functions take a connection (often a
+//! transaction) so that the use cases in [`crate::app`] decide what commits together; [`Store`]
+//! hands them out.
+//!
+//! WARNING: on SQLite the pool has ONE connection. A use case that holds a connection (or a
+//! transaction) and asks the store for another waits for itself until the pool times out: drop
+//! the first before taking the next.
+mod agencies;
+mod regimes;
+mod reports;
+mod statistics;
+
+pub use agencies::{insert_agency_if_absent, list_agencies};
+pub use regimes::{get_regime, insert_regime_if_absent, list_regimes};
+pub use reports::{
+    events_of, get_report, insert_event, insert_report, periods_with_reports, reports_of_agency,
+    reports_of_period, update_report,
+};
+pub use statistics::{sum_statistic, upsert_statistic};
+
+use lienthong_platform::error::InfraError;
+use sqlx::{Any, AnyPool, pool::PoolConnection};
+
+use crate::error::Result;
+
+/// The schema, applied at start (`migrations/`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A connection of the pool.
+pub type Conn = PoolConnection<Any>;
+/// A transaction: dropped without [`commit`], it rolls back.
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+/// The reporting database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+impl Store {
+    pub fn new(pool: AnyPool) -> Self {
+        Store { pool }
+    }
+
+    /// A connection, for reads and single statements.
+    pub async fn conn(&self) -> Result<Conn> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// A transaction, for changes that commit together.
+    pub async fn transaction(&self) -> Result<Tx> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
+/// Commits a transaction.
+pub async fn commit(tx: Tx) -> Result<()> {
+    Ok(tx.commit().await?)
+}
+
+/// A value read back from the database that does not decode: a fault of the service.
+fn corrupt(what: &str, e: impl std::fmt::Display) -> InfraError {
+    InfraError::internal(format!("stored {what} does not decode: {e}"))
+}

@@ -1,0 +1,63 @@
+//! Exports of a period: the CSV table and the Markdown report, for the owner.
+use lienthong_api::reporting::v1::{ExportFormat, ExportPeriodRequest, ExportPeriodResponse};
+use lienthong_platform::db::Backend;
+use tonic::Code;
+
+use crate::{
+    compliance::{P, create_agg, submit_known_data},
+    support::*,
+};
+
+fn request(format: i32) -> ExportPeriodRequest {
+    ExportPeriodRequest {
+        regime_code: "AGG".into(),
+        period: P.into(),
+        scope: String::new(),
+        format,
+    }
+}
+
+async fn export(client: &Client, format: ExportFormat) -> ExportPeriodResponse {
+    client
+        .clone()
+        .export_period(request(format as i32))
+        .await
+        .expect("export")
+        .into_inner()
+}
+
+pub async fn exports_of_a_known_data_set(backend: Backend) {
+    let svc = spawn_service(backend).await;
+    create_agg(&svc).await;
+    submit_known_data(&svc).await;
+    let mut owner = svc.agency(OWNER).await;
+    let csv = export(&owner, ExportFormat::Csv).await;
+    assert_eq!(csv.file_name, "AGG-2026-03.csv");
+    let lines: Vec<&str> = csv.content.lines().collect();
+    assert_eq!(
+        lines[0],
+        "agency_code,agency_name,status,compliance,first_submitted_on,DOCS,RATE,AMOUNT,NOTE"
+    );
+    assert_eq!(lines.len(), 7, "{}", csv.content);
+    assert!(lines[2].starts_with(&format!("{SCT},")), "{}", lines[2]);
+    assert!(
+        lines[2].ends_with(",accepted,late,2026-03-19,5,60,20,c"),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[1].ends_with(",none,missing,,,,,"), "{}", lines[1]);
+    assert_eq!(lines[6], "TOTAL,,accepted,,,15,50,100.25,c");
+    let md = export(&owner, ExportFormat::Markdown).await.content;
+    assert!(md.starts_with("# Báo cáo thử AGG (AGG)\n"), "{md}");
+    assert!(md.contains("2026-02-15 – 2026-03-14"), "{md}");
+    assert!(md.contains("Due date: 2026-03-18"), "{md}");
+    assert!(
+        md.contains("| DOCS | Chỉ tiêu DOCS |  | sum | 15 | 2 |  |"),
+        "{md}"
+    );
+    assert!(md.contains(&format!("| {SCT} |")), "{md}");
+    assert!(md.contains("late: **1**"), "{md}");
+    let e = err(owner.export_period(request(0)).await);
+    assert_eq!(e.code(), Code::InvalidArgument);
+    svc.stop().await;
+}

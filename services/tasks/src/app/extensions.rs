@@ -1,0 +1,99 @@
+//! Extensions: the lead agency asks a later deadline, the assigner approves (the deadline
+//! moves) or refuses it.
+use lienthong_api::tasks::v1::{
+    DecideExtensionRequest, RequestExtensionRequest, Task, TaskEventKind,
+};
+use lienthong_axis::{
+    AgencyCode,
+    local::{format_date, parse_date},
+};
+use lienthong_platform::error::Violations;
+
+use super::{
+    Tasks,
+    change::{Change, Op},
+};
+use crate::{
+    domain::{Decision, ExtensionState, extension, text, workflow::Action},
+    error::{Result, TasksError},
+};
+
+impl Tasks {
+    pub async fn request_extension(
+        &self,
+        agency: &AgencyCode,
+        r: RequestExtensionRequest,
+    ) -> Result<Task> {
+        let mut v = Violations::new();
+        let new = v.check(parse_date("new_deadline", &r.new_deadline));
+        v.check(text::required(
+            "reason",
+            &r.reason,
+            "why more time is needed",
+        ));
+        let (Some(new), true) = (new, v.is_empty()) else {
+            return Err(v.into());
+        };
+        let reason = r.reason;
+        self.change(agency, &r.task_id, move |l| {
+            let id = l.row.id;
+            Action::RequestExtension.check(l.role, l.row.state, id)?;
+            let pending = l
+                .extensions
+                .iter()
+                .any(|e| e.state == ExtensionState::Pending);
+            let current = extension::check_request(id, pending, l.row.deadline, new)?;
+            let number = i64::try_from(l.extensions.len()).unwrap_or(i64::MAX - 1) + 1;
+            let detail = format!("{} → {}: {reason}", format_date(current), format_date(new));
+            Ok((
+                Change::event(
+                    "extension_requested",
+                    detail,
+                    TaskEventKind::ExtensionRequested,
+                ),
+                Op::RequestExtension {
+                    number,
+                    current,
+                    new,
+                    reason,
+                },
+            ))
+        })
+        .await
+    }
+
+    pub async fn decide_extension(
+        &self,
+        agency: &AgencyCode,
+        r: DecideExtensionRequest,
+    ) -> Result<Task> {
+        let decision = Decision::from_approve(r.approve);
+        if decision == Decision::Refuse {
+            text::required("comment", &r.comment, "why the extension is refused")?;
+        }
+        let comment = r.comment;
+        self.change(agency, &r.task_id, move |l| {
+            let id = l.row.id;
+            Action::DecideExtension.check(l.role, l.row.state, id)?;
+            let e = l
+                .extensions
+                .iter()
+                .find(|e| e.state == ExtensionState::Pending)
+                .ok_or(TasksError::NoPendingExtension { task_id: id })?;
+            Ok((
+                Change::event(
+                    decision.action(),
+                    decision.detail(e.old_deadline, e.new_deadline, &comment),
+                    TaskEventKind::ExtensionDecided,
+                ),
+                Op::DecideExtension {
+                    number: e.number,
+                    decision,
+                    new: e.new_deadline,
+                    comment,
+                },
+            ))
+        })
+        .await
+    }
+}

@@ -1,0 +1,54 @@
+//! Pausing, resuming (the assigner) and refusing (the lead agency) a task.
+use lienthong_api::tasks::v1::{
+    PauseTaskRequest, RefuseTaskRequest, ResumeTaskRequest, Task, TaskEventKind,
+};
+use lienthong_axis::AgencyCode;
+
+use super::{
+    Tasks,
+    change::{Change, Op},
+};
+use crate::{
+    domain::{State, text, workflow::Action},
+    error::Result,
+};
+
+impl Tasks {
+    pub async fn pause(&self, agency: &AgencyCode, r: PauseTaskRequest) -> Result<Task> {
+        text::required("reason", &r.reason, "why the task is paused")?;
+        let reason = r.reason;
+        self.change(agency, &r.task_id, move |l| {
+            Action::Pause.check(l.role, l.row.state, l.row.id)?;
+            Ok((
+                Change::event("paused", reason, TaskEventKind::Paused),
+                Op::State(State::Paused),
+            ))
+        })
+        .await
+    }
+
+    pub async fn resume(&self, agency: &AgencyCode, r: ResumeTaskRequest) -> Result<Task> {
+        let comment = r.comment;
+        self.change(agency, &r.task_id, move |l| {
+            Action::Resume.check(l.role, l.row.state, l.row.id)?;
+            Ok((
+                Change::event("resumed", comment, TaskEventKind::Resumed),
+                Op::State(State::InProgress),
+            ))
+        })
+        .await
+    }
+
+    pub async fn refuse(&self, agency: &AgencyCode, r: RefuseTaskRequest) -> Result<Task> {
+        text::required("reason", &r.reason, "why the task is refused")?;
+        let reason = r.reason;
+        self.change(agency, &r.task_id, move |l| {
+            Action::Refuse.check(l.role, l.row.state, l.row.id)?;
+            Ok((
+                Change::event("refused", reason, TaskEventKind::Refused),
+                Op::Refuse,
+            ))
+        })
+        .await
+    }
+}

@@ -1,0 +1,71 @@
+//! Reading tasks: one task (`GetTask`) and lists (`ListTasks`), for the agencies taking part
+//! and for admins.
+use lienthong_api::tasks::v1::{ListTasksRequest, Task};
+use lienthong_platform::Identity;
+
+use super::{Tasks, view::Detail};
+use crate::{
+    domain::{Viewer, bucket::near_threshold, query},
+    error::{Result, TasksError},
+    store::{self, TaskFilter},
+};
+
+/// Agencies read the tasks they take part in, admins every task.
+fn viewer(caller: &Identity) -> Result<Viewer> {
+    match caller {
+        Identity::Agency(code) => Ok(Viewer::Agency(code.clone())),
+        Identity::Admin(_) => Ok(Viewer::Admin),
+        other => Err(TasksError::IdentityNotAllowed {
+            identity: other.clone(),
+            expected: "neither an agency nor an admin",
+        }),
+    }
+}
+
+/// One page of tasks and the token of the next ('' on the last page).
+pub struct Page {
+    pub tasks: Vec<Task>,
+    pub next_page_token: String,
+}
+
+impl Tasks {
+    pub async fn get_task(&self, caller: &Identity, task_id: &str) -> Result<Task> {
+        let viewer = viewer(caller)?;
+        let mut conn = store::acquire(&self.pool).await?;
+        let loaded = self.load(&mut conn, &viewer, task_id).await?;
+        self.view(&mut conn, &loaded.row, Detail::Full).await
+    }
+
+    /// Tasks newest first, filtered as asked, a page at a time.
+    pub async fn list_tasks(&self, caller: &Identity, r: &ListTasksRequest) -> Result<Page> {
+        let viewer = viewer(caller)?;
+        let query = query::list_query(r)?;
+        let now = self.now();
+        let filter = TaskFilter {
+            party: match &viewer {
+                Viewer::Agency(a) => Some(a),
+                Viewer::Admin => None,
+            },
+            query: &query,
+            now,
+            near: near_threshold(now, self.near_window_days),
+        };
+        let mut conn = store::acquire(&self.pool).await?;
+        let mut rows = store::list_tasks(&mut conn, &filter).await?;
+        let page = usize::try_from(query.page_size).unwrap_or(usize::MAX);
+        let more = rows.len() > page;
+        rows.truncate(page);
+        let mut tasks = Vec::with_capacity(rows.len());
+        for row in &rows {
+            tasks.push(self.view(&mut conn, row, Detail::Summary).await?);
+        }
+        let next_page_token = match rows.last() {
+            Some(last) if more => last.id.seq().to_string(),
+            _ => String::new(),
+        };
+        Ok(Page {
+            tasks,
+            next_page_token,
+        })
+    }
+}
