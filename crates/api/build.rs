@@ -1,5 +1,6 @@
-//! Compiles the protos with protox (pure Rust: there is no system `protoc` to rely on) and keeps
-//! the encoded descriptor set, which server reflection serves.
+//! Compiles the protos with protox (pure Rust: there is no system `protoc` to rely on), keeps
+//! the encoded descriptor set (which server reflection serves), and generates the protobuf JSON
+//! mapping of every message with pbjson (which the CLI prints with `--json`).
 use std::{env, error::Error, fs, path::PathBuf};
 
 use prost::Message;
@@ -15,8 +16,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
     println!("cargo:rerun-if-changed={}", root.display());
     let fds = protox::compile(PROTOS, [&root])?;
+    let bytes = fds.encode_to_vec();
     let out = PathBuf::from(env::var("OUT_DIR")?);
-    fs::write(out.join("lienthong_descriptor.bin"), fds.encode_to_vec())?;
-    tonic_prost_build::configure().compile_fds(fds)?;
+    fs::write(out.join("lienthong_descriptor.bin"), &bytes)?;
+    // Well-known types from pbjson-types: the same fields as prost-types, with serde.
+    // (compile_well_known_types drops prost's own mapping to prost-types, which this replaces.)
+    tonic_prost_build::configure()
+        .compile_well_known_types(true)
+        .extern_path(".google.protobuf", "::pbjson_types")
+        .compile_fds(fds)?;
+    pbjson_build::Builder::new()
+        .register_descriptors(&bytes)?
+        // Field names as in the proto (the docs' names), every field present: a stable shape
+        // for scripts.
+        .preserve_proto_field_names()
+        .emit_fields()
+        .build(&[".lienthong"])?;
     Ok(())
 }

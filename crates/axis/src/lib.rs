@@ -12,6 +12,7 @@ pub mod clock;
 pub mod document_id;
 pub mod error;
 pub mod local;
+pub mod proto;
 pub mod status;
 pub mod task_id;
 pub mod timestamp;

@@ -3,10 +3,12 @@
 //! `google.protobuf.Timestamp` keeps nanoseconds in `[0, 1e9)` even before 1970, so the split
 //! uses Euclidean division; the way back saturates instead of overflowing on a hostile value.
 
+use lienthong_api::wkt::{Duration, Timestamp};
+
 /// The timestamp of an instant in microseconds.
-pub fn to_timestamp(micros: i64) -> prost_types::Timestamp {
+pub fn to_timestamp(micros: i64) -> Timestamp {
     let nanos = micros.rem_euclid(1_000_000) * 1000;
-    prost_types::Timestamp {
+    Timestamp {
         seconds: micros.div_euclid(1_000_000),
         // Below 1e9, so it always fits.
         nanos: i32::try_from(nanos).unwrap_or(0),
@@ -15,14 +17,23 @@ pub fn to_timestamp(micros: i64) -> prost_types::Timestamp {
 
 /// The instant of a timestamp, in microseconds (sub-microsecond nanos are floored;
 /// out-of-range values saturate at the ends of `i64`).
-pub fn from_timestamp(ts: &prost_types::Timestamp) -> i64 {
+pub fn from_timestamp(ts: &Timestamp) -> i64 {
     let micros = i128::from(ts.seconds) * 1_000_000 + i128::from(ts.nanos).div_euclid(1000);
     i64::try_from(micros).unwrap_or(if micros < 0 { i64::MIN } else { i64::MAX })
 }
 
+/// A duration in microseconds as a protobuf `Duration` (negative durations are zero).
+pub fn to_duration(micros: i64) -> Duration {
+    let micros = micros.max(0);
+    Duration {
+        seconds: micros / 1_000_000,
+        nanos: i32::try_from((micros % 1_000_000) * 1000).unwrap_or(0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use prost_types::Timestamp;
+    use Timestamp;
 
     use super::*;
 

@@ -232,7 +232,7 @@ proptest! {
 
     #[test]
     fn timestamps_never_panic(seconds in any::<i64>(), nanos in any::<i32>()) {
-        let micros = timestamp::from_timestamp(&prost_types::Timestamp { seconds, nanos });
+        let micros = timestamp::from_timestamp(&lienthong_api::wkt::Timestamp { seconds, nanos });
         let exact = i128::from(seconds) * 1_000_000 + i128::from(nanos).div_euclid(1000);
         let clamped = exact.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
         prop_assert_eq!(i128::from(micros), clamped);

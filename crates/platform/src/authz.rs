@@ -16,7 +16,10 @@ use tonic::{
 };
 use tower::{Layer, Service};
 
-use crate::identity::{Identity, identity_from_certificate};
+use crate::{
+    error::{Details, Kind, status_with_details},
+    identity::{Identity, identity_from_certificate},
+};
 use lienthong_axis::AgencyCode;
 
 /// Decides whether an identity may call an RPC.
@@ -49,6 +52,9 @@ pub fn service(id: &Identity) -> bool {
 pub struct Policy {
     trust_domain: String,
     rules: Vec<(&'static str, Rule, &'static str)>,
+    /// The services this server serves (`pkg.Service`); a call to any other is UNIMPLEMENTED.
+    /// Empty until [`Policy::serving`] (then every path is checked against the rules only).
+    served: Vec<String>,
 }
 
 impl Policy {
@@ -56,6 +62,7 @@ impl Policy {
         Policy {
             trust_domain: trust_domain.into(),
             rules: Vec::new(),
+            served: Vec::new(),
         }
     }
 
@@ -80,12 +87,41 @@ impl Policy {
             )
     }
 
+    /// The services this server serves, besides health and reflection: a call to another
+    /// service is answered UNIMPLEMENTED (it is not here), not PERMISSION_DENIED.
+    pub fn serving(mut self, services: &[&str]) -> Self {
+        self.served = services
+            .iter()
+            .map(|s| s.to_string())
+            .chain(
+                [
+                    "grpc.health.v1.Health",
+                    "grpc.reflection.v1.ServerReflection",
+                    "grpc.reflection.v1alpha.ServerReflection",
+                ]
+                .map(String::from),
+            )
+            .collect();
+        self
+    }
+
     pub fn trust_domain(&self) -> &str {
         &self.trust_domain
     }
 
     /// Checks one call.
     pub fn check(&self, path: &str, id: &Identity) -> Result<(), Status> {
+        let service = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        if !self.served.is_empty() && !self.served.iter().any(|s| s == service) {
+            return Err(refusal(
+                Kind::Unimplemented,
+                "SERVICE_NOT_SERVED",
+                format!(
+                    "{service} is not served here; this server serves {}",
+                    self.served.join(", ")
+                ),
+            ));
+        }
         let entry = self.rules.iter().find(|(p, _, _)| *p == path).or_else(|| {
             self.rules
                 .iter()
@@ -94,30 +130,54 @@ impl Policy {
         });
         match entry {
             Some((_, rule, _)) if rule(id) => Ok(()),
-            Some((_, _, who)) => Err(Status::permission_denied(format!(
-                "{id} may not call {path}: it is reserved to {who}"
-            ))),
-            None => Err(Status::permission_denied(format!(
-                "{id} may not call {path}: no identity may"
-            ))),
+            Some((_, _, who)) => Err(refusal(
+                Kind::PermissionDenied,
+                "IDENTITY_NOT_ALLOWED",
+                format!("{id} may not call {path}: it is reserved to {who}"),
+            )),
+            None => Err(refusal(
+                Kind::PermissionDenied,
+                "IDENTITY_NOT_ALLOWED",
+                format!("{id} may not call {path}: no identity may"),
+            )),
         }
     }
 
     /// Authenticates the request's connection and authorizes the call.
     fn authorize<B>(&self, req: &http::Request<B>) -> Result<Identity, Status> {
+        let no_certificate = || {
+            refusal(
+                Kind::Unauthenticated,
+                "NO_CLIENT_CERTIFICATE",
+                "a client certificate is required".into(),
+            )
+        };
         let certs = req
             .extensions()
             .get::<TlsConnectInfo<TcpConnectInfo>>()
             .and_then(|info| info.peer_certs())
-            .ok_or_else(|| Status::unauthenticated("a client certificate is required"))?;
-        let leaf = certs
-            .first()
-            .ok_or_else(|| Status::unauthenticated("a client certificate is required"))?;
+            .ok_or_else(no_certificate)?;
+        let leaf = certs.first().ok_or_else(no_certificate)?;
         let id = identity_from_certificate(leaf, &self.trust_domain)
-            .map_err(|e| Status::unauthenticated(e.to_string()))?;
+            .map_err(|e| refusal(Kind::Unauthenticated, "NO_IDENTITY", e.to_string()))?;
         self.check(req.uri().path(), &id)?;
         Ok(id)
     }
+}
+
+/// A refusal of the platform itself (before any service code runs), with its details.
+fn refusal(kind: Kind, reason: &'static str, message: String) -> Status {
+    status_with_details(
+        kind,
+        message,
+        &Details {
+            reason,
+            domain: "lienthong",
+            violations: &[],
+            subject: String::new(),
+            retry_after: None,
+        },
+    )
 }
 
 /// The identity the [`AuthLayer`] established for a request.
@@ -132,9 +192,11 @@ pub fn caller<T>(req: &tonic::Request<T>) -> Result<Identity, Status> {
 pub fn caller_agency<T>(req: &tonic::Request<T>) -> Result<AgencyCode, Status> {
     match caller(req)? {
         Identity::Agency(code) => Ok(code),
-        other => Err(Status::permission_denied(format!(
-            "{other} is not an agency"
-        ))),
+        other => Err(refusal(
+            Kind::PermissionDenied,
+            "IDENTITY_NOT_ALLOWED",
+            format!("{other} is not an agency"),
+        )),
     }
 }
 
@@ -142,7 +204,11 @@ pub fn caller_agency<T>(req: &tonic::Request<T>) -> Result<AgencyCode, Status> {
 pub fn caller_hub<T>(req: &tonic::Request<T>) -> Result<String, Status> {
     match caller(req)? {
         Identity::Hub(id) => Ok(id),
-        other => Err(Status::permission_denied(format!("{other} is not a hub"))),
+        other => Err(refusal(
+            Kind::PermissionDenied,
+            "IDENTITY_NOT_ALLOWED",
+            format!("{other} is not a hub"),
+        )),
     }
 }
 
@@ -230,5 +296,23 @@ mod tests {
         assert_eq!(err.code(), tonic::Code::PermissionDenied);
         assert!(err.message().contains("admins"), "{}", err.message());
         assert!(policy.check("/q.T/X", &ad).is_err());
+        assert_eq!(
+            crate::error::reason_of(&err).as_deref(),
+            Some("IDENTITY_NOT_ALLOWED")
+        );
+    }
+
+    #[test]
+    fn unserved_services_are_unimplemented() {
+        let policy = Policy::new("t")
+            .with_standard_services()
+            .allow("/p.S/", anyone, "anyone")
+            .serving(&["p.S"]);
+        let a = Identity::agency("000.00.00.H48").unwrap();
+        assert!(policy.check("/p.S/Send", &a).is_ok());
+        assert!(policy.check("/grpc.health.v1.Health/Check", &a).is_ok());
+        let err = policy.check("/q.Other/Call", &a).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unimplemented);
+        assert!(err.message().contains("p.S"), "{}", err.message());
     }
 }

@@ -5,11 +5,17 @@
 //! [`tonic::Status`] through [`to_status`]. Infrastructure failures are classified once, here,
 //! as [`InfraError`]: every service answers a database outage, a lost race or an internal fault
 //! the same way.
-use std::fmt;
+//!
+//! Every status carries `google.rpc` details (AIP-193), so that clients act on structure, not
+//! on text: `ErrorInfo` (the stable reason and the service's domain), `BadRequest` (every
+//! malformed field), `PreconditionFailure` (a protocol rule that refused the call) and
+//! `RetryInfo` (when a retry makes sense, and after how long).
+use std::{collections::HashMap, fmt, time::Duration};
 
 use lienthong_axis::error::FieldError;
 use thiserror::Error;
 use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, FieldViolation, PreconditionViolation, StatusExt};
 
 /// The classes of refusal, one per gRPC code the services use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +39,8 @@ pub enum Kind {
     Unavailable,
     /// A fault of the service itself.
     Internal,
+    /// The method or service is not served here.
+    Unimplemented,
 }
 
 impl Kind {
@@ -49,6 +57,7 @@ impl Kind {
             Kind::ResourceExhausted => Code::ResourceExhausted,
             Kind::Unavailable => Code::Unavailable,
             Kind::Internal => Code::Internal,
+            Kind::Unimplemented => Code::Unimplemented,
         }
     }
 }
@@ -63,6 +72,23 @@ pub trait ApiError: std::error::Error {
     /// The malformed fields, when the refusal is about fields.
     fn violations(&self) -> &[FieldError] {
         &[]
+    }
+    /// The `ErrorInfo` domain: the service that refused, e.g. `exchange.lienthong`.
+    fn domain(&self) -> &'static str {
+        "lienthong"
+    }
+    /// What a refused precondition is about (a DocumentId, a task id), for `PreconditionFailure`.
+    fn subject(&self) -> String {
+        String::new()
+    }
+    /// When retrying makes sense, after how long (`RetryInfo`). By default: a dependency that is
+    /// down after a second, a lost race at once; nothing else.
+    fn retry_after(&self) -> Option<Duration> {
+        match self.kind() {
+            Kind::Unavailable => Some(Duration::from_secs(1)),
+            Kind::Aborted => Some(Duration::ZERO),
+            _ => None,
+        }
     }
 }
 
@@ -244,7 +270,61 @@ pub fn to_status<E: ApiError + 'static>(e: &E) -> Status {
         }
         _ => {}
     }
-    Status::new(kind.code(), e.to_string())
+    status_with_details(
+        kind,
+        e.to_string(),
+        &Details {
+            reason: e.reason(),
+            domain: e.domain(),
+            violations: e.violations(),
+            subject: e.subject(),
+            retry_after: e.retry_after(),
+        },
+    )
+}
+
+/// What goes into a status's `google.rpc` details.
+pub struct Details<'a> {
+    pub reason: &'static str,
+    pub domain: &'static str,
+    pub violations: &'a [FieldError],
+    pub subject: String,
+    pub retry_after: Option<Duration>,
+}
+
+/// A status with its details, for refusals that are not a service's error (the platform's
+/// authorization, a stream ended by shutdown).
+pub fn status_with_details(kind: Kind, message: String, d: &Details<'_>) -> Status {
+    let mut details = ErrorDetails::with_error_info(d.reason, d.domain, HashMap::new());
+    if !d.violations.is_empty() {
+        details.set_bad_request(
+            d.violations
+                .iter()
+                .map(|v| FieldViolation {
+                    field: v.field.clone(),
+                    description: v.rule.clone(),
+                    reason: d.reason.to_string(),
+                    localized_message: None,
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    if kind == Kind::FailedPrecondition {
+        details.set_precondition_failure(vec![PreconditionViolation::new(
+            d.reason,
+            d.subject.clone(),
+            message.clone(),
+        )]);
+    }
+    if let Some(delay) = d.retry_after {
+        details.set_retry_info(Some(delay));
+    }
+    Status::with_error_details(kind.code(), message, details)
+}
+
+/// The reason of a status from any lienthong service (its `ErrorInfo`), if it has one.
+pub fn reason_of(status: &Status) -> Option<String> {
+    status.get_error_details().error_info().map(|i| i.reason.clone())
 }
 
 #[cfg(test)]
@@ -267,6 +347,12 @@ mod tests {
             "to[0].code: is required; subject: is required"
         );
         assert_eq!(v.violations().len(), 2);
+        let details = status.get_error_details();
+        let bad = details.bad_request().expect("BadRequest");
+        assert_eq!(bad.field_violations.len(), 2, "every violation, not the first");
+        assert_eq!(bad.field_violations[1].field, "subject");
+        assert_eq!(reason_of(&status).as_deref(), Some("INVALID_FIELD"));
+        assert!(details.retry_info().is_none(), "no retry for a malformed request");
         assert!(Violations::new().into_result().is_ok());
     }
 
@@ -277,6 +363,9 @@ mod tests {
         assert_eq!(status.code(), Code::Unavailable);
         assert_eq!(status.message(), "the database is unavailable, retry later");
         assert_eq!(down.reason(), "DATABASE_UNAVAILABLE");
+        assert_eq!(reason_of(&status).as_deref(), Some("DATABASE_UNAVAILABLE"));
+        let retry = status.get_error_details().retry_info().cloned();
+        assert!(retry.is_some_and(|r| r.retry_delay.is_some()), "RetryInfo on UNAVAILABLE");
 
         let race = InfraError::conflict("report 7 changed");
         assert_eq!(to_status(&race).code(), Code::Aborted);

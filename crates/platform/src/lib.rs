@@ -8,6 +8,7 @@
 //! - [`error`]: the one mapping of errors to gRPC status codes;
 //! - [`db`]: sqlx on SQLite or PostgreSQL; [`outbox`]: durable work for other services;
 //!   [`statistics`]: daily figures pushed to the reporting service; [`retry`]: the back-off;
+//!   [`paging`]: signed page tokens;
 //! - [`telemetry`]: logs, OTLP traces and metrics; [`shutdown`]: SIGTERM/SIGINT and the
 //!   background tasks of a service; [`notify`]: in-process wake-ups;
 //! - [`pki`]: a development CA for `lienthong pki` and tests; [`testing`] (feature `testing`).
@@ -19,6 +20,7 @@ pub mod error;
 pub mod identity;
 pub mod notify;
 pub mod outbox;
+pub mod paging;
 pub mod pki;
 pub mod retry;
 pub mod server;

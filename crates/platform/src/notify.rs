@@ -101,7 +101,7 @@ where
                     _ = tokio::time::sleep(POLL) => {}
                     _ = tx.closed() => return,
                     _ = shutdown.wait() => {
-                        let _ = tx.send(Err(Status::unavailable(on_shutdown))).await;
+                        let _ = tx.send(Err(shutting_down(on_shutdown))).await;
                         return;
                     }
                 }
@@ -110,6 +110,22 @@ where
         .in_current_span(),
     );
     ReceiverStream::new(rx)
+}
+
+/// The status that ends a stream when the service shuts down: UNAVAILABLE, reason
+/// `SHUTTING_DOWN`, retry after a second (from the last item processed).
+pub fn shutting_down(message: &str) -> Status {
+    crate::error::status_with_details(
+        crate::error::Kind::Unavailable,
+        message.to_string(),
+        &crate::error::Details {
+            reason: "SHUTTING_DOWN",
+            domain: "lienthong",
+            violations: &[],
+            subject: String::new(),
+            retry_after: Some(Duration::from_secs(1)),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -149,6 +165,10 @@ mod tests {
         shutdown.trigger();
         let end = stream.next().await.expect("an item").expect_err("an error");
         assert_eq!(end.code(), tonic::Code::Unavailable);
+        assert_eq!(
+            crate::error::reason_of(&end).as_deref(),
+            Some("SHUTTING_DOWN")
+        );
         assert!(stream.next().await.is_none());
     }
 }

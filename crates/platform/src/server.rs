@@ -209,7 +209,7 @@ impl Boot {
 
         let options = ServeOptions {
             tls,
-            policy,
+            policy: policy.serving(&names),
             max_connection_age: server.max_connection_age(),
             shutdown: tasks.shutdown().clone(),
             shutdown_grace: server.shutdown_grace(),
