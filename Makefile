@@ -4,7 +4,11 @@
 CARGO ?= cargo
 DEMO_DIR ?= .demo
 
-.PHONY: run test build bench lint fmt certs proto-lint clean-demo
+PYTHON ?= python3
+# A virtual environment for the cross-language client test (grpcio, grpcio-tools from PyPI).
+PYENV ?= target/pyenv
+
+.PHONY: run test build bench lint fmt certs proto-lint completions pyenv clean-demo
 
 ## Build, create the development PKI if absent, start the axis (three hubs, tasks, reporting) on SQLite and play the story.
 run: build
@@ -14,14 +18,23 @@ build:
 	$(CARGO) build --workspace --bins
 
 ## Every test: unit, in-process gRPC over mTLS on SQLite and PostgreSQL, end-to-end with the real binaries.
-test: build
-	$(CARGO) test --workspace --no-fail-fast
+test: build pyenv
+	LIENTHONG_PYTHON=$(CURDIR)/$(PYENV)/bin/python $(CARGO) test --workspace --no-fail-fast
+
+## The Python environment of the cross-language client test (tests/python), created once.
+pyenv: $(PYENV)/.installed
+
+$(PYENV)/.installed: tests/python/requirements.txt
+	$(PYTHON) -m venv $(PYENV)
+	$(PYENV)/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+	touch $@
 
 ## Load generator: agencies sending through one hub, beside a bare mTLS echo baseline.
 bench:
 	$(CARGO) run --release -p lienthong-loadgen -- $(BENCH_ARGS)
 
-## Formatting, clippy with warnings as errors, and buf lint of the protos.
+## Formatting, clippy with warnings as errors, buf lint (with the COMMENTS rules) and buf breaking
+## against the main branch: the v1 protos only grow.
 lint: fmt proto-lint
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
@@ -30,6 +43,12 @@ fmt:
 
 proto-lint:
 	cd proto && npx --yes @bufbuild/buf lint
+	cd proto && npx --yes @bufbuild/buf breaking --against '../.git#branch=main,subdir=proto'
+
+## Shell completions (bash, zsh, fish) and the manual pages of the CLI, in target/completions and target/man.
+completions: build
+	target/debug/lienthong generate completions --out target/completions
+	target/debug/lienthong generate man --out target/man
 
 ## Development certificates (CA, CRL, hub, services, admin, every seed agency) in $(DEMO_DIR)/pki.
 certs: build

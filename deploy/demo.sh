@@ -180,8 +180,10 @@ start h41 lienthong-exchange hub-H41 "$H41_URL" \
   LIENTHONG_HUB_ROLE=provincial LIENTHONG_NATIONAL_ENDPOINT="$NATIONAL_URL"
 
 # --- The document --------------------------------------------------------------------------
+# DocumentIds are dated by the Vietnam calendar day (UTC+7), as the CLI's own default ids are.
+TODAY_SLASH="$(date -u -d '+7 hours' +%Y/%m/%d)"
 NUMBER="$(date +%s)"
-DOCID="$SENDER,$(date -u +%Y/%m/%d),$NUMBER/UBND-VX"
+DOCID="$SENDER,$TODAY_SLASH,$NUMBER/UBND-VX"
 OUTBOX="$DEMO_DIR/outbox/$NUMBER"
 mkdir -p "$OUTBOX"
 cat >"$OUTBOX/cong-van-$NUMBER.txt" <<EOF
@@ -253,7 +255,7 @@ step "The sender's inbox: the status messages that came back (confirmed once rea
 run_as "$SENDER" inbox --ack-status
 
 # --- Across provinces ------------------------------------------------------------------------
-XID="$BINH_SON,$(date -u +%Y/%m/%d),$NUMBER/UBND-VP"
+XID="$BINH_SON,$TODAY_SLASH,$NUMBER/UBND-VP"
 step "UBND huyện Bình Sơn ($BINH_SON, on H48) writes to UBND tỉnh Nghệ An ($NGHE_AN, on H41): H48 → national → H41"
 run_as "$BINH_SON" send --to "$NGHE_AN" --document-id "$XID" --number "$NUMBER" --notation UBND-VP \
   --subject "V/v trao đổi kinh nghiệm chuyển đổi số cấp huyện" --type-name "Công văn" \
@@ -272,7 +274,7 @@ run_as admin-operator hub status
 # --- A steering document becomes a task ----------------------------------------------------
 DUE="$(date -u -d '+30 days' +%Y-%m-%d)"
 NEW_DUE="$(date -u -d '+60 days' +%Y-%m-%d)"
-SID="$SENDER,$(date -u +%Y/%m/%d),$NUMBER/UBND-KGVX"
+SID="$SENDER,$TODAY_SLASH,$NUMBER/UBND-KGVX"
 step "UBND tỉnh Quảng Ngãi assigns a task by a steering document (chỉ đạo), due $DUE, to Sở TT&TT"
 run_as "$SENDER" send --to "$STTTT" --steering --due-date "$DUE" --document-id "$SID" \
   --number "$NUMBER" --notation UBND-KGVX --type-name "Công văn" \
@@ -280,7 +282,8 @@ run_as "$SENDER" send --to "$STTTT" --steering --due-date "$DUE" --document-id "
 sleep 1
 step "The task appears in the tasks service for Sở TT&TT as lead agency, linked to the document, typed by no one"
 run_as "$STTTT" tasks list --source "$SID"
-TASK_ID="$("$BIN/lienthong" --as "$STTTT" --json tasks list --source "$SID" | sed -n 's/.*"task_id":"\([^"]*\)".*/\1/p' | head -n 1)"
+# --json prints one JSON document (the ListTasks answer); the first task's id:
+TASK_ID="$("$BIN/lienthong" --as "$STTTT" --json tasks list --source "$SID" | sed -n 's/.*"task_id": *"\([^"]*\)".*/\1/p' | head -n 1)"
 if [[ -z "$TASK_ID" ]]; then
   echo "demo: the task did not appear; see $DEMO_DIR/tasks.log and $DEMO_DIR/h48.log" >&2
   exit 1

@@ -19,6 +19,28 @@ fn main() -> Result<(), Box<dyn Error>> {
     let bytes = fds.encode_to_vec();
     let out = PathBuf::from(env::var("OUT_DIR")?);
     fs::write(out.join("lienthong_descriptor.bin"), &bytes)?;
+    // One set per package (its file and what it imports), so that a server's reflection knows
+    // exactly the symbols of the services it serves.
+    for file in &fds.file {
+        let Some(package) = file
+            .package
+            .as_deref()
+            .filter(|p| p.starts_with("lienthong."))
+        else {
+            continue;
+        };
+        let mut set = prost_types::FileDescriptorSet::default();
+        for dep in &file.dependency {
+            if let Some(d) = fds.file.iter().find(|f| f.name.as_deref() == Some(dep)) {
+                set.file.push(d.clone());
+            }
+        }
+        set.file.push(file.clone());
+        fs::write(
+            out.join(format!("{package}.descriptor.bin")),
+            set.encode_to_vec(),
+        )?;
+    }
     // Well-known types from pbjson-types: the same fields as prost-types, with serde.
     // (compile_well_known_types drops prost's own mapping to prost-types, which this replaces.)
     tonic_prost_build::configure()

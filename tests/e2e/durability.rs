@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use lienthong_api::exchange::v1::{
-    AcknowledgeDocumentRequest, GetSentDocumentRequest, SubscribeRequest, TransportState,
-    exchange_service_client::ExchangeServiceClient, inbox_item::Payload,
+    AcknowledgeDocumentRequest, BusinessStatus, GetSentDocumentRequest, SubscribeRequest,
+    TransportState, exchange_service_client::ExchangeServiceClient, inbox_item::Payload,
 };
 use lienthong_e2e::{Env, Service, attachment, document, send};
 use lienthong_platform::{
@@ -99,7 +99,7 @@ pub async fn document_survives_sigkill_before_delivery(backend: Backend) {
     let mut sender = ExchangeServiceClient::new(hub.channel(&sender_files).await);
     let resent = send(&mut sender, header.clone(), &content).await;
     assert!(resent.duplicate);
-    assert_eq!(resent.accepted_at, receipt.accepted_at);
+    assert_eq!(resent.accept_time, receipt.accept_time);
     let view = sender
         .get_sent_document(GetSentDocumentRequest {
             document_id: doc.document_id.clone(),
@@ -113,6 +113,6 @@ pub async fn document_survives_sigkill_before_delivery(backend: Backend) {
         view.recipients[0].transport_state,
         TransportState::Acknowledged as i32
     );
-    assert_eq!(view.recipients[0].current_status, "01");
+    assert_eq!(view.recipients[0].current_status(), BusinessStatus::Arrived);
     hub.stop();
 }

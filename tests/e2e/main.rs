@@ -5,8 +5,10 @@
 //!   SIGTERM ends live subscriptions with UNAVAILABLE;
 //! - [`federation`]: three hubs, the national hub and a provincial hub killed mid-traffic;
 //! - [`reporting`], [`tasks`]: the hub feeding the services beside it across their outages.
+mod cli;
 mod durability;
 mod federation;
+mod python;
 mod reporting;
 mod tasks;
 

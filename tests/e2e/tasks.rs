@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use lienthong_api::{
     exchange::v1::{
-        DocumentHeader, GetHubStatusRequest, exchange_service_client::ExchangeServiceClient,
+        DocumentHeader, GetHubStatusRequest, SteeringType,
+        exchange_service_client::ExchangeServiceClient,
         hub_admin_service_client::HubAdminServiceClient,
     },
     tasks::v1::{
@@ -37,7 +38,7 @@ fn document(from: &str, to: &str, number: u32) -> DocumentHeader {
 /// A steering document with a due date (giao nhiệm vụ).
 fn steering(from: &str, to: &str, number: u32, due: &str) -> DocumentHeader {
     DocumentHeader {
-        steering_type: 1,
+        steering_type: SteeringType::Steering as i32,
         due_date: due.into(),
         subject: "Triển khai chữ ký số cho 100% dịch vụ công trực tuyến".into(),
         ..document(from, to, number)

@@ -19,11 +19,11 @@ pub fn sha256_hex(data: &[u8]) -> String {
 /// is not empty.
 pub fn document(from: &str, to: &[&str], number: u32, content: &[u8]) -> DocumentHeader {
     DocumentHeader {
-        from: Some(Agency {
+        sender: Some(Agency {
             code: from.into(),
             ..Default::default()
         }),
-        to: to
+        recipients: to
             .iter()
             .map(|c| Agency {
                 code: (*c).into(),
@@ -77,8 +77,8 @@ pub async fn inbox_ids(client: &mut ExchangeServiceClient<TracedChannel>, n: usi
     loop {
         let items = client
             .list_pending(ListPendingRequest {
-                after_item_id: 0,
-                limit: 1000,
+                page_size: 1000,
+                ..Default::default()
             })
             .await
             .map(|r| r.into_inner().items)

@@ -2,7 +2,7 @@
 //! protobuf JSON mapping (serde) of every message.
 #![allow(clippy::all, missing_docs)]
 
-/// Encoded `FileDescriptorSet` of every lienthong proto, for server reflection.
+/// Encoded `FileDescriptorSet` of every lienthong proto (each package has its own too).
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/lienthong_descriptor.bin"));
 
@@ -13,6 +13,11 @@ pub mod exchange {
     pub mod v1 {
         tonic::include_proto!("lienthong.exchange.v1");
         include!(concat!(env!("OUT_DIR"), "/lienthong.exchange.v1.serde.rs"));
+        /// Encoded `FileDescriptorSet` of this package (and its imports), for reflection.
+        pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/lienthong.exchange.v1.descriptor.bin"
+        ));
     }
 }
 
@@ -20,6 +25,11 @@ pub mod tasks {
     pub mod v1 {
         tonic::include_proto!("lienthong.tasks.v1");
         include!(concat!(env!("OUT_DIR"), "/lienthong.tasks.v1.serde.rs"));
+        /// Encoded `FileDescriptorSet` of this package (and its imports), for reflection.
+        pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/lienthong.tasks.v1.descriptor.bin"
+        ));
     }
 }
 
@@ -27,6 +37,11 @@ pub mod reporting {
     pub mod v1 {
         tonic::include_proto!("lienthong.reporting.v1");
         include!(concat!(env!("OUT_DIR"), "/lienthong.reporting.v1.serde.rs"));
+        /// Encoded `FileDescriptorSet` of this package (and its imports), for reflection.
+        pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/lienthong.reporting.v1.descriptor.bin"
+        ));
     }
 }
 
@@ -34,5 +49,10 @@ pub mod bench {
     pub mod v1 {
         tonic::include_proto!("lienthong.bench.v1");
         include!(concat!(env!("OUT_DIR"), "/lienthong.bench.v1.serde.rs"));
+        /// Encoded `FileDescriptorSet` of this package (and its imports), for reflection.
+        pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/lienthong.bench.v1.descriptor.bin"
+        ));
     }
 }

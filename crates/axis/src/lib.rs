@@ -15,6 +15,7 @@ pub mod local;
 pub mod proto;
 pub mod status;
 pub mod task_id;
+pub mod text;
 pub mod timestamp;
 
 pub use agency::AgencyCode;

@@ -305,3 +305,19 @@ fn check_task_id(s: &str) -> Result<(), TestCaseError> {
     }
     Ok(())
 }
+
+proptest! {
+    /// The text policy never panics, and whatever it accepts holds no control character.
+    #[test]
+    fn text_policy_never_panics(s in any::<String>(), max in 0usize..64) {
+        let single = lienthong_axis::text::single_line("f", &s, max);
+        let multi = lienthong_axis::text::multi_line("f", &s, max);
+        if single.is_ok() {
+            prop_assert!(s.chars().all(|c| c == '\t' || !c.is_control()));
+            prop_assert!(multi.is_ok());
+        }
+        if let Err(e) = single {
+            prop_assert_eq!(e.field, "f");
+        }
+    }
+}

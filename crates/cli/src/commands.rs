@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::{
-    Cli, Command, directory, documents, fetch, hub, inbox, pki, report, send, sent, tasks,
+    Cli, Command, directory, documents, fetch, generate, hub, inbox, pki, report, send, sent, tasks,
 };
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
@@ -21,12 +21,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             reason,
         } => documents::revoke(g, document_id, reason).await?,
         Command::Sent(args) => sent::run(g, args).await?,
-        Command::Agencies { code } => directory::agencies(g, code).await?,
+        Command::Agencies(args) => directory::agencies(g, args).await?,
         Command::Agency(c) => directory::agency(g, c).await?,
         Command::Health => return hub::health(g).await,
         Command::Hub(c) => hub::run(g, c).await?,
         Command::Report(args) => report::run(g, args).await?,
         Command::Tasks(args) => tasks::run(g, args).await?,
+        Command::Generate(c) => generate::run(g, c)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,13 @@
 //! The hub's agency directory: `lienthong agencies` (read) and `lienthong agency` (admin).
-use anyhow::{Result, bail};
-use clap::Subcommand;
+use anyhow::{Result, anyhow};
+use clap::{Args, Subcommand};
 use lienthong_api::exchange::v1::{
-    Agency, GetAgencyRequest, ListAgenciesRequest, RegisterAgencyRequest, RemoveAgencyRequest,
+    Agency, GetAgencyRequest, ListAgenciesRequest, ListAgenciesResponse, RegisterAgencyRequest,
+    RemoveAgencyRequest,
 };
 use serde_json::json;
 
-use crate::{Global, conn, render};
+use crate::{Global, conn, error::Failure, output, render};
 
 #[derive(Subcommand, Debug)]
 pub enum AgencyCommand {
@@ -18,12 +19,16 @@ pub enum AgencyCommand {
         /// Official name.
         #[arg(long)]
         name: String,
+        /// Contact e-mail.
         #[arg(long, default_value = "")]
         email: String,
+        /// Contact phone number.
         #[arg(long, default_value = "")]
         phone: String,
+        /// Postal address.
         #[arg(long, default_value = "")]
         address: String,
+        /// Website.
         #[arg(long, default_value = "")]
         website: String,
     },
@@ -34,11 +39,29 @@ pub enum AgencyCommand {
     },
 }
 
+#[derive(Args, Debug)]
+pub struct AgenciesArgs {
+    /// Show only this agency (here, or through the national hub at the hub that serves it).
+    pub code: Option<String>,
+
+    /// At most this many agencies per page (the hub's default applies without it).
+    #[arg(long, value_name = "N", conflicts_with = "code")]
+    pub page_size: Option<u32>,
+
+    /// The page after this one (a next_page_token printed before).
+    #[arg(long, value_name = "TOKEN", conflicts_with = "code")]
+    pub page_token: Option<String>,
+
+    /// Every page, not only the first.
+    #[arg(long, conflicts_with = "code")]
+    pub all: bool,
+}
+
 /// `lienthong agencies [CODE]`.
-pub async fn agencies(g: &Global, code: Option<String>) -> Result<()> {
-    match code {
+pub async fn agencies(g: &Global, args: AgenciesArgs) -> Result<()> {
+    match args.code.clone() {
         Some(code) => show(g, code).await,
-        None => list(g).await,
+        None => list(g, &args).await,
     }
 }
 
@@ -48,15 +71,13 @@ async fn show(g: &Global, code: String) -> Result<()> {
         .get_agency(GetAgencyRequest { code })
         .await?
         .into_inner();
-    let Some(a) = r.agency else {
-        bail!("the hub answered without the agency");
-    };
-    if g.json {
-        println!("{}", render::agency_json(&a));
-    } else {
-        print!("{}", detail_text(&a));
-    }
-    Ok(())
+    let a = r.agency.clone().ok_or_else(|| {
+        anyhow!(Failure::local(
+            "UNEXPECTED_ANSWER",
+            "the hub answered without the agency"
+        ))
+    })?;
+    output::emit(g, &r, || detail_text(&a))
 }
 
 /// The code and name, then each contact field that is filled in.
@@ -75,23 +96,39 @@ pub fn detail_text(a: &Agency) -> String {
     out
 }
 
-async fn list(g: &Global) -> Result<()> {
+/// One page of the directory (every page with `--all`).
+async fn list(g: &Global, args: &AgenciesArgs) -> Result<()> {
     let mut client = conn::directory(g).await?;
-    let r = client
-        .list_agencies(ListAgenciesRequest {})
-        .await?
-        .into_inner();
-    if g.json {
-        println!(
-            "{}",
-            json!({"agencies": r.agencies.iter().map(render::agency_json).collect::<Vec<_>>()})
-        );
-    } else {
-        for a in &r.agencies {
-            println!("{:<15} {}", a.code, a.name);
+    let mut page = ListAgenciesResponse::default();
+    let mut req = ListAgenciesRequest {
+        page_size: args.page_size.unwrap_or(0),
+        page_token: args.page_token.clone().unwrap_or_default(),
+    };
+    loop {
+        let r = client.list_agencies(req.clone()).await?.into_inner();
+        page.agencies.extend(r.agencies);
+        page.next_page_token = r.next_page_token;
+        if !args.all || page.next_page_token.is_empty() {
+            break;
         }
+        req.page_token = page.next_page_token.clone();
     }
-    Ok(())
+    output::emit(g, &page, || list_text(&page))
+}
+
+/// One line per agency, and the next page's token when more remain.
+pub fn list_text(page: &ListAgenciesResponse) -> String {
+    let mut out = String::new();
+    for a in &page.agencies {
+        out.push_str(&format!("{:<15} {}\n", a.code, a.name));
+    }
+    if !page.next_page_token.is_empty() {
+        out.push_str(&format!(
+            "… more: --page-token {} (or --all)\n",
+            page.next_page_token
+        ));
+    }
+    out
 }
 
 /// `lienthong agency register|remove`.
@@ -127,32 +164,25 @@ async fn register(g: &Global, agency: Agency) -> Result<()> {
         })
         .await?
         .into_inner();
-    let a = r.agency.unwrap_or_default();
-    if g.json {
-        println!(
-            "{}",
-            json!({"agency": render::agency_json(&a), "created": r.created})
-        );
-    } else {
-        println!(
-            "{} {}",
+    output::emit(g, &r, || {
+        format!(
+            "{} {}\n",
             if r.created { "registered" } else { "updated" },
-            render::agency_text(&a)
-        );
-    }
-    Ok(())
+            render::agency_text(&r.agency.clone().unwrap_or_default())
+        )
+    })
 }
 
 async fn remove(g: &Global, code: String) -> Result<()> {
     let mut client = conn::directory(g).await?;
-    client
+    let r = client
         .remove_agency(RemoveAgencyRequest { code: code.clone() })
-        .await?;
+        .await?
+        .into_inner();
     if g.json {
-        println!("{}", json!({"removed": code}));
-    } else {
-        println!("removed {code}");
+        return output::document(&output::with(output::json(&r)?, &[("code", json!(code))]));
     }
+    println!("removed {code}");
     Ok(())
 }
 

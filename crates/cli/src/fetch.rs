@@ -13,9 +13,11 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use tonic::Streaming;
 
-use crate::{Global, conn, progress, render};
+use crate::{Global, conn, output, progress};
 
 #[derive(Args, Debug)]
+#[command(after_long_help = "Examples:\n  \
+    lienthong --as 000.00.00.G22 fetch \"000.00.00.H48,2026/11/26,125/UBND-TH\" --out ./nhan")]
 pub struct FetchArgs {
     /// The DocumentId.
     pub document_id: String,
@@ -207,7 +209,7 @@ async fn write_header(out: &Path, header: &DocumentHeader) -> Result<PathBuf> {
         .await
         .with_context(|| out.display().to_string())?;
     let header_path = out.join("header.json");
-    let header_text = serde_json::to_string_pretty(&render::header_json(header))?;
+    let header_text = serde_json::to_string_pretty(&output::json(header)?)?;
     tokio::fs::write(&header_path, header_text + "\n")
         .await
         .with_context(|| header_path.display().to_string())?;
@@ -245,25 +247,27 @@ pub async fn run(global: &Global, args: FetchArgs) -> Result<()> {
         ));
     }
     if global.json {
-        println!("{}", fetched_json(&header, &header_path, &written));
+        output::document(&fetched_json(&header, &header_path, &written)?)
     } else {
         print!("{}", fetched_text(&header, out));
+        Ok(())
     }
-    Ok(())
 }
 
-fn fetched_json(header: &DocumentHeader, header_path: &Path, written: &[PathBuf]) -> Value {
-    json!({
+/// The header (the API's message), where it and each verified attachment were written.
+fn fetched_json(header: &DocumentHeader, header_path: &Path, written: &[PathBuf]) -> Result<Value> {
+    Ok(json!({
         "document_id": header.document_id,
-        "header": header_path.display().to_string(),
+        "header_file": header_path.display().to_string(),
+        "header": output::json(header)?,
         "attachments": header.attachments.iter().zip(written).map(|(a, p)| json!({
             "name": a.name,
             "path": p.display().to_string(),
-            "size": a.size,
+            "size": a.size.to_string(),
             "sha256": a.sha256,
             "verified": true,
         })).collect::<Vec<_>>(),
-    })
+    }))
 }
 
 /// Where the document went, and each verified attachment with its size.

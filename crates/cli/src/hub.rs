@@ -6,14 +6,15 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Subcommand;
 use lienthong_api::exchange::v1::{
-    GetHubStatusRequest, GetHubStatusResponse, hub_admin_service_client::HubAdminServiceClient,
+    GetHubStatusRequest, GetHubStatusResponse, HubRole,
+    hub_admin_service_client::HubAdminServiceClient,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
 
-use crate::{Global, conn};
+use crate::{Global, conn, error::exit_code, output, render};
 
 #[derive(Subcommand, Debug)]
 pub enum HubCommand {
@@ -33,29 +34,12 @@ async fn status(g: &Global) -> Result<()> {
         .get_hub_status(GetHubStatusRequest {})
         .await?
         .into_inner();
-    if g.json {
-        println!("{}", status_json(&s));
-    } else {
-        print!("{}", status_text(&s));
-    }
-    Ok(())
+    output::emit(g, &s, || status_text(&s))
 }
 
-pub fn status_json(s: &GetHubStatusResponse) -> Value {
-    let peers: Vec<_> = s
-        .peers
-        .iter()
-        .map(|p| {
-            json!({
-                "peer": p.peer,
-                "endpoint": p.endpoint,
-                "outbox_depth": p.outbox_depth,
-                "oldest_pending_age_seconds": p.oldest_pending_age_seconds,
-                "last_error": p.last_error,
-            })
-        })
-        .collect();
-    json!({"hub_id": s.hub_id, "role": s.role, "serves": s.serves, "peers": peers})
+/// The role by its proto name without the prefix (`PROVINCIAL`).
+fn role_text(role: HubRole) -> &'static str {
+    render::short(role.as_str_name(), "HUB_ROLE_")
 }
 
 /// The hub's role and served units, then one line per peer (and its last error).
@@ -63,7 +47,7 @@ pub fn status_text(s: &GetHubStatusResponse) -> String {
     let mut out = format!(
         "hub {} ({}), serves {}\n",
         s.hub_id,
-        s.role,
+        role_text(s.role()),
         s.serves.join(", ")
     );
     if s.peers.is_empty() {
@@ -73,10 +57,11 @@ pub fn status_text(s: &GetHubStatusResponse) -> String {
         let state = if p.outbox_depth == 0 {
             "up to date".to_string()
         } else {
-            format!(
-                "{} waiting, oldest {:.0} s",
-                p.outbox_depth, p.oldest_pending_age_seconds
-            )
+            let age = p
+                .oldest_pending_age
+                .as_ref()
+                .map_or(0.0, |d| d.seconds as f64 + f64::from(d.nanos) / 1e9);
+            format!("{} waiting, oldest {age:.0} s", p.outbox_depth)
         };
         out.push_str(&format!("  → {:<10} {:<28} {state}\n", p.peer, p.endpoint));
         if !p.last_error.is_empty() {
@@ -86,7 +71,8 @@ pub fn status_text(s: &GetHubStatusResponse) -> String {
     out
 }
 
-/// `lienthong health`: the hub's overall serving status; success only when it is serving.
+/// `lienthong health`: the server's overall serving status; success only when it is serving,
+/// otherwise the exit status of UNAVAILABLE (7).
 pub async fn health(g: &Global) -> Result<ExitCode> {
     let mut client = HealthClient::new(conn::channel(g).await?);
     let r = client
@@ -98,14 +84,14 @@ pub async fn health(g: &Global) -> Result<ExitCode> {
     let status = r.status();
     let name = status.as_str_name();
     if g.json {
-        println!("{}", json!({"endpoint": g.endpoint, "status": name}));
+        output::document(&json!({"endpoint": g.endpoint, "status": name}))?;
     } else {
         println!("{name}");
     }
     Ok(if status == ServingStatus::Serving {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        ExitCode::from(exit_code(tonic::Code::Unavailable))
     })
 }
 
@@ -119,13 +105,13 @@ mod tests {
     fn status_text_shows_backlog_per_peer() {
         let mut s = GetHubStatusResponse {
             hub_id: "H48".into(),
-            role: "provincial".into(),
+            role: HubRole::Provincial as i32,
             serves: vec!["H48".into(), "H49".into()],
             peers: vec![],
         };
         assert_eq!(
             status_text(&s),
-            "hub H48 (provincial), serves H48, H49\nno peers\n"
+            "hub H48 (PROVINCIAL), serves H48, H49\nno peers\n"
         );
         s.peers = vec![
             PeerStatus {
@@ -138,13 +124,16 @@ mod tests {
                 peer: "H41".into(),
                 endpoint: "https://127.0.0.1:7451".into(),
                 outbox_depth: 3,
-                oldest_pending_age_seconds: 12.6,
+                oldest_pending_age: Some(lienthong_api::wkt::Duration {
+                    seconds: 12,
+                    nanos: 600_000_000,
+                }),
                 last_error: "connection refused".into(),
             },
         ];
         assert_eq!(
             status_text(&s),
-            "hub H48 (provincial), serves H48, H49\n\
+            "hub H48 (PROVINCIAL), serves H48, H49\n\
              \x20 → national   https://127.0.0.1:7450       up to date\n\
              \x20 → H41        https://127.0.0.1:7451       3 waiting, oldest 13 s\n\
              \x20     last error: connection refused\n"

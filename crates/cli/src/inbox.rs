@@ -1,41 +1,64 @@
 //! `lienthong inbox`: the caller's pending documents and status messages, listed or followed.
+use std::cell::Cell;
+
 use anyhow::Result;
 use clap::Args;
 use lienthong_api::exchange::v1::{
-    ConfirmStatusMessagesRequest, InboxItem, ListPendingRequest, SubscribeRequest,
-    exchange_service_client::ExchangeServiceClient, inbox_item::Payload,
+    ConfirmStatusMessagesRequest, InboxItem, ListPendingRequest, ListPendingResponse,
+    SubscribeRequest, inbox_item::Payload,
 };
-use lienthong_platform::client::TracedChannel;
+use serde_json::json;
 
-use crate::{Global, conn, render};
+use crate::{
+    Global, conn,
+    follow::{self, Follower, Session, until_interrupted},
+    output, render,
+};
 
 #[derive(Args, Debug)]
+#[command(after_long_help = "Examples:\n  \
+    lienthong --as 000.00.00.G22 inbox --all\n  \
+    lienthong --as 000.00.00.G22 --json inbox --page-size 50 | jq -r '.items[].item_id'\n  \
+    lienthong --as 000.00.00.G22 --json inbox --follow --after 12 >> inbox.jsonl")]
 pub struct InboxArgs {
-    /// Keep the subscription open and print items as they arrive; status messages are
-    /// confirmed once printed.
+    /// Keep the subscription open and print items as they arrive (JSON Lines with --json);
+    /// status messages are confirmed once printed. Resubscribes after the hub restarts, until
+    /// Ctrl-C.
     #[arg(long)]
     pub follow: bool,
 
-    /// Only items after this item id.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Only items after this item id (resume from the last one processed).
+    #[arg(long, value_name = "ITEM_ID", default_value_t = 0)]
     pub after: u64,
 
-    /// Without --follow: at most this many items (the hub's default is 100).
-    #[arg(long, value_name = "N")]
-    pub limit: Option<u32>,
+    /// Without --follow: at most this many items per page (the hub's default is 100).
+    #[arg(
+        long,
+        visible_alias = "limit",
+        value_name = "N",
+        conflicts_with = "follow"
+    )]
+    pub page_size: Option<u32>,
+
+    /// Without --follow: the page after this one (a next_page_token printed before).
+    #[arg(long, value_name = "TOKEN", conflicts_with = "follow")]
+    pub page_token: Option<String>,
+
+    /// Without --follow: every page, not only the first.
+    #[arg(long, conflicts_with = "follow")]
+    pub all: bool,
 
     /// Without --follow: confirm the status messages listed, so they are not delivered again
     /// (documents are acknowledged with `lienthong ack`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "follow")]
     pub ack_status: bool,
 }
 
 pub async fn run(g: &Global, args: InboxArgs) -> Result<()> {
-    let mut client = conn::exchange(g).await?;
     if args.follow {
-        follow(g, &mut client, args.after).await
+        follow(g, args.after).await
     } else {
-        list(g, &mut client, &args).await
+        list(g, &args).await
     }
 }
 
@@ -43,21 +66,27 @@ fn is_status(item: &InboxItem) -> bool {
     matches!(item.payload, Some(Payload::Status(_)))
 }
 
-/// One page of the inbox; with `--ack-status`, its status messages are confirmed.
-async fn list(
-    g: &Global,
-    client: &mut ExchangeServiceClient<TracedChannel>,
-    args: &InboxArgs,
-) -> Result<()> {
-    let items = client
-        .list_pending(ListPendingRequest {
-            after_item_id: args.after,
-            limit: args.limit.unwrap_or(0),
-        })
-        .await?
-        .into_inner()
-        .items;
-    let status_ids: Vec<u64> = items
+/// One page of the inbox (every page with `--all`); with `--ack-status`, its status messages
+/// are confirmed.
+async fn list(g: &Global, args: &InboxArgs) -> Result<()> {
+    let mut client = conn::exchange(g).await?;
+    let mut page = ListPendingResponse::default();
+    let mut req = ListPendingRequest {
+        after_item_id: args.after,
+        page_size: args.page_size.unwrap_or(0),
+        page_token: args.page_token.clone().unwrap_or_default(),
+    };
+    loop {
+        let r = client.list_pending(req.clone()).await?.into_inner();
+        page.items.extend(r.items);
+        page.next_page_token = r.next_page_token;
+        if !args.all || page.next_page_token.is_empty() {
+            break;
+        }
+        req.page_token = page.next_page_token.clone();
+    }
+    let status_ids: Vec<u64> = page
+        .items
         .iter()
         .filter(|i| is_status(i))
         .map(|i| i.item_id)
@@ -65,7 +94,7 @@ async fn list(
     let confirmed = if args.ack_status && !status_ids.is_empty() {
         let r = client
             .confirm_status_messages(ConfirmStatusMessagesRequest {
-                item_ids: status_ids.clone(),
+                item_ids: status_ids,
             })
             .await?
             .into_inner();
@@ -74,19 +103,21 @@ async fn list(
         None
     };
     if g.json {
-        // JSON Lines, as with --follow: one item per line.
-        for item in &items {
-            println!("{}", render::inbox_item_json(item));
-        }
+        let v = output::with(
+            output::json(&page)?,
+            &[("confirmed", json!(confirmed.unwrap_or(0)))],
+        );
+        output::document(&v)
     } else {
-        print!("{}", page_text(&items, confirmed));
+        print!("{}", page_text(&page, confirmed));
+        Ok(())
     }
-    Ok(())
 }
 
-/// The text of one inbox page: a summary line, the items, and how many status messages were
-/// confirmed (when they were).
-pub fn page_text(items: &[InboxItem], confirmed: Option<u32>) -> String {
+/// The text of one inbox page: a summary line, the items, how many status messages were
+/// confirmed (when they were) and the next page's token.
+pub fn page_text(page: &ListPendingResponse, confirmed: Option<u32>) -> String {
+    let items = &page.items;
     let mut out = String::new();
     let statuses = items.iter().filter(|i| is_status(i)).count();
     if items.is_empty() {
@@ -104,87 +135,145 @@ pub fn page_text(items: &[InboxItem], confirmed: Option<u32>) -> String {
     if let Some(confirmed) = confirmed {
         out.push_str(&format!("confirmed {confirmed} status message(s)\n"));
     }
+    if !page.next_page_token.is_empty() {
+        out.push_str(&format!(
+            "… more: --page-token {} (or --all)\n",
+            page.next_page_token
+        ));
+    }
     out
 }
 
-/// Follows the subscription; each status message is confirmed once printed.
-async fn follow(
+/// Prints an item (text, or one JSON line).
+fn print_item(g: &Global, item: &InboxItem) -> Result<()> {
+    if g.json {
+        output::line(&output::json(item)?);
+    } else {
+        print!("{}", render::inbox_item_text(item));
+    }
+    Ok(())
+}
+
+/// One subscription: status messages left unconfirmed by a broken connection are confirmed
+/// first, then every item after the cursor is printed once and the cursor moves past it.
+async fn session(
     g: &Global,
-    client: &mut ExchangeServiceClient<TracedChannel>,
-    after: u64,
+    cursor: &Cell<u64>,
+    unconfirmed: &mut Vec<u64>,
+    opened: &mut bool,
 ) -> Result<()> {
+    let mut client = conn::exchange(g).await?;
+    if !unconfirmed.is_empty() {
+        client
+            .confirm_status_messages(ConfirmStatusMessagesRequest {
+                item_ids: unconfirmed.clone(),
+            })
+            .await?;
+        unconfirmed.clear();
+    }
     let mut stream = client
         .subscribe(SubscribeRequest {
-            after_item_id: after,
+            after_item_id: cursor.get(),
         })
         .await?
         .into_inner();
-    if !g.json {
-        eprintln!("following the inbox (Ctrl-C to stop)…");
-    }
+    *opened = true;
     while let Some(response) = stream.message().await? {
         let Some(item) = response.item else {
             continue;
         };
-        if g.json {
-            println!("{}", render::inbox_item_json(&item));
-        } else {
-            print!("{}", render::inbox_item_text(&item));
+        if item.item_id <= cursor.get() {
+            continue; // already printed
         }
+        print_item(g, &item)?;
+        cursor.set(item.item_id);
         if is_status(&item) {
+            unconfirmed.push(item.item_id);
             client
                 .confirm_status_messages(ConfirmStatusMessagesRequest {
-                    item_ids: vec![item.item_id],
+                    item_ids: unconfirmed.clone(),
                 })
                 .await?;
+            unconfirmed.clear();
         }
     }
-    if !g.json {
-        eprintln!("the hub ended the subscription");
-    }
     Ok(())
+}
+
+/// Follows the subscription until Ctrl-C, resubscribing from the last item printed.
+async fn follow(g: &Global, after: u64) -> Result<()> {
+    let cursor = Cell::new(after);
+    let mut follower = Follower::new(g, "the inbox subscription");
+    let run = async {
+        if !g.json {
+            eprintln!("following the inbox (Ctrl-C to stop)…");
+        }
+        let mut unconfirmed = Vec::new();
+        loop {
+            let mut opened = false;
+            let end = session(g, &cursor, &mut unconfirmed, &mut opened).await;
+            let resume = format!("after item {}", cursor.get());
+            follower.after(Session { opened, end }, &resume).await?;
+        }
+    };
+    until_interrupted(run, || {
+        follow::notice(
+            g.json,
+            &format!("stopped; resume with --after {}", cursor.get()),
+            json!({"after_item_id": cursor.get()}),
+        );
+    })
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use lienthong_api::exchange::v1::{DocumentHeader, StatusMessage};
+    use lienthong_axis::BusinessStatus;
 
     use super::*;
 
     #[test]
     fn page_text_counts_documents_and_statuses() {
-        assert_eq!(page_text(&[], None), "inbox empty: nothing pending\n");
-        let items = [
-            InboxItem {
-                item_id: 1,
-                payload: Some(Payload::Document(DocumentHeader {
-                    document_id: "000.00.00.H48,2026/01/02,1/X".into(),
-                    subject: "S".into(),
-                    ..Default::default()
-                })),
-                ..Default::default()
-            },
-            InboxItem {
-                item_id: 2,
-                payload: Some(Payload::Status(StatusMessage {
-                    code: "03".into(),
-                    document_id: "000.00.00.H48,2026/01/02,1/X".into(),
-                    from: "000.00.12.H48".into(),
-                    ..Default::default()
-                })),
-                ..Default::default()
-            },
-        ];
         assert_eq!(
-            page_text(&items, Some(1)),
+            page_text(&ListPendingResponse::default(), None),
+            "inbox empty: nothing pending\n"
+        );
+        let page = ListPendingResponse {
+            items: vec![
+                InboxItem {
+                    item_id: 1,
+                    payload: Some(Payload::Document(DocumentHeader {
+                        document_id: "000.00.00.H48,2026/01/02,1/X".into(),
+                        subject: "S".into(),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                },
+                InboxItem {
+                    item_id: 2,
+                    payload: Some(Payload::Status(StatusMessage {
+                        status: BusinessStatus::Accepted.to_proto_i32(),
+                        document_id: "000.00.00.H48,2026/01/02,1/X".into(),
+                        reporter: "000.00.12.H48".into(),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                },
+            ],
+            next_page_token: "tok".into(),
+        };
+        assert_eq!(
+            page_text(&page, Some(1)),
             "2 pending: 1 document(s), 1 status message(s)\n\
              #1     document  000.00.00.H48,2026/01/02,1/X  -\n\
              \x20       from:    \n\
              \x20       subject: S\n\
              \x20       attachments: none\n\
-             #2     status    03 accepted  000.00.00.H48,2026/01/02,1/X  -\n\
+             #2     status    03 ACCEPTED  000.00.00.H48,2026/01/02,1/X  -\n\
              \x20       from:    000.00.12.H48\n\
-             confirmed 1 status message(s)\n"
+             confirmed 1 status message(s)\n\
+             … more: --page-token tok (or --all)\n"
         );
     }
 }

@@ -86,11 +86,11 @@ pub fn document_id(sender: &str, seq: usize, run_tag: &str) -> String {
 
 pub fn header(sender: &str, recipient: &str, seq: usize, run_tag: &str) -> DocumentHeader {
     DocumentHeader {
-        from: Some(Agency {
+        sender: Some(Agency {
             code: sender.to_string(),
             ..Default::default()
         }),
-        to: vec![Agency {
+        recipients: vec![Agency {
             code: recipient.to_string(),
             ..Default::default()
         }],

@@ -324,7 +324,10 @@ pub fn status_with_details(kind: Kind, message: String, d: &Details<'_>) -> Stat
 
 /// The reason of a status from any lienthong service (its `ErrorInfo`), if it has one.
 pub fn reason_of(status: &Status) -> Option<String> {
-    status.get_error_details().error_info().map(|i| i.reason.clone())
+    status
+        .get_error_details()
+        .error_info()
+        .map(|i| i.reason.clone())
 }
 
 #[cfg(test)]
@@ -349,10 +352,17 @@ mod tests {
         assert_eq!(v.violations().len(), 2);
         let details = status.get_error_details();
         let bad = details.bad_request().expect("BadRequest");
-        assert_eq!(bad.field_violations.len(), 2, "every violation, not the first");
+        assert_eq!(
+            bad.field_violations.len(),
+            2,
+            "every violation, not the first"
+        );
         assert_eq!(bad.field_violations[1].field, "subject");
         assert_eq!(reason_of(&status).as_deref(), Some("INVALID_FIELD"));
-        assert!(details.retry_info().is_none(), "no retry for a malformed request");
+        assert!(
+            details.retry_info().is_none(),
+            "no retry for a malformed request"
+        );
         assert!(Violations::new().into_result().is_ok());
     }
 
@@ -365,7 +375,10 @@ mod tests {
         assert_eq!(down.reason(), "DATABASE_UNAVAILABLE");
         assert_eq!(reason_of(&status).as_deref(), Some("DATABASE_UNAVAILABLE"));
         let retry = status.get_error_details().retry_info().cloned();
-        assert!(retry.is_some_and(|r| r.retry_delay.is_some()), "RetryInfo on UNAVAILABLE");
+        assert!(
+            retry.is_some_and(|r| r.retry_delay.is_some()),
+            "RetryInfo on UNAVAILABLE"
+        );
 
         let race = InfraError::conflict("report 7 changed");
         assert_eq!(to_status(&race).code(), Code::Aborted);

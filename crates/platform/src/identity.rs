@@ -77,6 +77,10 @@ pub enum IdentityError {
     NoSpiffeId(String),
     #[error("the certificate's SPIFFE id {0} is not agency/, service/, hub/ or admin/<name>")]
     UnknownKind(String),
+    #[error(
+        "the certificate carries {0} spiffe:// URI SANs; an identity certificate carries exactly one"
+    )]
+    SeveralSpiffeIds(usize),
     #[error("the certificate's SPIFFE id {0} names a malformed agency code: {1}")]
     BadAgencyCode(String, String),
 }
@@ -105,8 +109,9 @@ pub fn parse_spiffe_uri(uri: &str, trust_domain: &str) -> Result<Identity, Ident
     }
 }
 
-/// The identity in a (verified) end-entity certificate: its first SPIFFE URI SAN in the trust
-/// domain.
+/// The identity in a (verified) end-entity certificate: its one SPIFFE URI SAN, in the trust
+/// domain. A certificate with several `spiffe://` URIs names several identities and is no
+/// identity at all: which one would win is not a choice to leave to the order of its SANs.
 pub fn identity_from_certificate(
     cert: &CertificateDer<'_>,
     trust_domain: &str,
@@ -117,16 +122,22 @@ pub fn identity_from_certificate(
         .subject_alternative_name()
         .map_err(|e| IdentityError::Unparsable(e.to_string()))?
         .ok_or_else(|| IdentityError::NoSpiffeId(trust_domain.to_string()))?;
-    let mut last_err = IdentityError::NoSpiffeId(trust_domain.to_string());
-    for name in &san.value.general_names {
-        if let GeneralName::URI(uri) = name {
-            match parse_spiffe_uri(uri, trust_domain) {
-                Ok(id) => return Ok(id),
-                Err(e) => last_err = e,
+    let spiffe: Vec<&str> = san
+        .value
+        .general_names
+        .iter()
+        .filter_map(|name| match name {
+            GeneralName::URI(uri) if uri.to_ascii_lowercase().starts_with("spiffe://") => {
+                Some(*uri)
             }
-        }
+            _ => None,
+        })
+        .collect();
+    match spiffe.as_slice() {
+        [] => Err(IdentityError::NoSpiffeId(trust_domain.to_string())),
+        [uri] => parse_spiffe_uri(uri, trust_domain),
+        several => Err(IdentityError::SeveralSpiffeIds(several.len())),
     }
-    Err(last_err)
 }
 
 #[cfg(test)]
@@ -152,6 +163,45 @@ mod tests {
             parse_spiffe_uri("spiffe://lienthong.test/admin/ops", td),
             Ok(Identity::Admin("ops".into()))
         );
+    }
+
+    fn certificate_with_uris(uris: &[&str]) -> CertificateDer<'static> {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.subject_alt_names = uris
+            .iter()
+            .map(|u| rcgen::SanType::URI((*u).try_into().unwrap()))
+            .collect();
+        let key = rcgen::KeyPair::generate().unwrap();
+        params.self_signed(&key).unwrap().der().clone()
+    }
+
+    #[test]
+    fn a_certificate_names_exactly_one_identity() {
+        let td = "lienthong.test";
+        let one = certificate_with_uris(&["spiffe://lienthong.test/agency/000.00.00.H48"]);
+        assert_eq!(
+            identity_from_certificate(&one, td),
+            Ok(Identity::agency("000.00.00.H48").unwrap())
+        );
+        let two = certificate_with_uris(&[
+            "spiffe://lienthong.test/agency/000.00.00.H48",
+            "spiffe://lienthong.test/admin/root",
+        ]);
+        assert_eq!(
+            identity_from_certificate(&two, td),
+            Err(IdentityError::SeveralSpiffeIds(2))
+        );
+        // A second SPIFFE id of another trust domain still makes the certificate ambiguous.
+        let foreign = certificate_with_uris(&[
+            "spiffe://lienthong.test/agency/000.00.00.H48",
+            "spiffe://evil.test/hub/national",
+        ]);
+        assert!(identity_from_certificate(&foreign, td).is_err());
+        let none = certificate_with_uris(&["https://example.org"]);
+        assert!(matches!(
+            identity_from_certificate(&none, td),
+            Err(IdentityError::NoSpiffeId(_))
+        ));
     }
 
     #[test]

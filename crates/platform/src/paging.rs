@@ -119,7 +119,10 @@ impl PageTokens {
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| foreign())?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| foreign())?;
         hmac::verify(&self.key, &payload, &tag).map_err(|_| foreign())?;
-        let envelope: Envelope<C> = serde_json::from_slice(&payload).map_err(|_| foreign())?;
+        // The list is compared before the cursor is read: a token of another list may hold a
+        // cursor of another type.
+        let envelope: Envelope<serde_json::Value> =
+            serde_json::from_slice(&payload).map_err(|_| foreign())?;
         if envelope.s != scope {
             return Err(FieldError::new(
                 FIELD,
@@ -133,7 +136,9 @@ impl PageTokens {
                 "has expired (tokens last a day): list again from the first page",
             ));
         }
-        Ok(Some(envelope.c))
+        serde_json::from_value(envelope.c)
+            .map(Some)
+            .map_err(|_| foreign())
     }
 }
 
@@ -160,6 +165,9 @@ mod tests {
             Ok(None)
         );
         let other = tokens.read::<(i64, String)>(&t, "ListTasks|lead=Y", NOW);
+        assert!(other.unwrap_err().rule.contains("another list"));
+        // Also when the other list's cursor is of another type.
+        let other = tokens.read::<String>(&t, "ListAgencies", NOW);
         assert!(other.unwrap_err().rule.contains("another list"));
         let late = tokens.read::<(i64, String)>(&t, "ListTasks|lead=X", NOW + TOKEN_LIFETIME + 1);
         assert!(late.unwrap_err().rule.contains("expired"));

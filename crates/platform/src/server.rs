@@ -47,6 +47,9 @@ pub enum StartError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error(transparent)]
     Client(#[from] crate::client::ClientError),
+    /// A start-up step on the database (seeding, the page-token key) failed.
+    #[error("start-up: {0}")]
+    Infra(#[from] crate::error::InfraError),
 }
 
 /// The gRPC services one server serves, with their names (for health and reflection).

@@ -1,7 +1,7 @@
 //! The exchange's refusals, one variant per rule, each with its gRPC class and a stable reason
 //! (listed in `docs/errors.md`). Malformed fields are collected as [`Violations`];
 //! infrastructure failures are the platform's [`InfraError`], classified once for every service.
-use lienthong_axis::{AgencyCode, BusinessStatus, FieldError, status::status_name};
+use lienthong_axis::{AgencyCode, BusinessStatus, FieldError};
 use lienthong_platform::error::{ApiError, InfraError, Kind, Violations, to_status};
 use thiserror::Error;
 use tonic::Status;
@@ -14,14 +14,14 @@ pub enum ExchangeError {
 
     // PERMISSION_DENIED
     #[error(
-        "from.code: {claimed} is not the agency of your certificate ({caller}); an agency sends only as itself"
+        "sender.code: {claimed} is not the agency of your certificate ({caller}); an agency sends only as itself"
     )]
     SpoofedSender { claimed: String, caller: AgencyCode },
     #[error(
-        "from.code: {sender} is served by hub {hub}, not by this hub; send through your own hub"
+        "sender.code: {sender} is served by hub {hub}, not by this hub; send through your own hub"
     )]
     SenderServedElsewhere { sender: AgencyCode, hub: String },
-    #[error("from.code: {sender} is not registered at this hub; ask the operator to register it")]
+    #[error("sender.code: {sender} is not registered at this hub; ask the operator to register it")]
     SenderNotRegistered { sender: AgencyCode },
     #[error(
         "document_id: {document_id} is not addressed to you; an agency reads only its own documents"
@@ -69,8 +69,9 @@ pub enum ExchangeError {
 
     // ALREADY_EXISTS
     #[error(
-        "document_id: {document_id} was already sent with different content; \
-         a DocumentId names one document (use business type 2 update or 3 replace to change it)"
+        "document_id: {document_id} was already sent with different content; a DocumentId \
+         names one document (to change it, send a new document whose business, of type \
+         BUSINESS_TYPE_REPLACE or BUSINESS_TYPE_UPDATE, targets it)"
     )]
     ContentConflict { document_id: String },
 
@@ -79,26 +80,39 @@ pub enum ExchangeError {
         "other_info.secrecy: the document is marked {mark}; state secrets never travel the axis \
          (QĐ 28/2018/QĐ-TTg) — send it by the secret-document channel instead"
     )]
-    SecretDocument { mark: &'static str },
+    SecretDocument {
+        mark: &'static str,
+        document_id: String,
+    },
     #[error(
         "item_ids[{index}]: item {item_id} is a document; acknowledge it with AcknowledgeDocument"
     )]
     NotAStatusMessage { index: usize, item_id: i64 },
-    #[error("code: {code} answers a revoke request (13), and none is pending for this document")]
-    NoRevokePending { code: BusinessStatus },
-    #[error("code: acknowledge the document first (status 01) before reporting {code}")]
-    NotAcknowledged { code: BusinessStatus },
-    #[error("code: the document was revoked (15); no status can follow")]
-    Revoked,
     #[error(
-        "code: {to} ({}) cannot follow {from} ({}); statuses move forward \
+        "status: {status} ({}) answers a revoke request (13), and none is pending for this document",
+        status.name()
+    )]
+    NoRevokePending {
+        document_id: String,
+        status: BusinessStatus,
+    },
+    #[error("status: acknowledge the document first (status 01) before reporting {status}")]
+    NotAcknowledged {
+        document_id: String,
+        status: BusinessStatus,
+    },
+    #[error("status: the document was revoked (15); no status can follow")]
+    Revoked { document_id: String },
+    #[error(
+        "status: {to} ({}) cannot follow {from} ({}); statuses move forward \
          01 → 02 or 03 → 04 → 05 → 06, only 05 may repeat",
         to.name(),
-        status_name(from)
+        from.name()
     )]
     TransitionRefused {
-        /// The leg's status as stored.
-        from: String,
+        document_id: String,
+        /// The leg's current status.
+        from: BusinessStatus,
         to: BusinessStatus,
     },
     #[error("document_id: a revoke of {document_id} was already requested from every recipient")]
@@ -108,12 +122,12 @@ pub enum ExchangeError {
 
     // ABORTED
     #[error(
-        "code: the document's status changed while this report was made; read it again and retry"
+        "status: the document's status changed while this report was made; read it again and retry"
     )]
     StatusChangedMeanwhile,
 
     // RESOURCE_EXHAUSTED
-    #[error("to: {count} recipients, at most {max} per document")]
+    #[error("recipients: {count} recipients, at most {max} per document")]
     TooManyRecipients { count: usize, max: usize },
     #[error("attachments: {count} attachments, at most {max} per document")]
     TooManyAttachments { count: usize, max: usize },
@@ -192,7 +206,7 @@ impl ApiError for ExchangeError {
             | NotAStatusMessage { .. }
             | NoRevokePending { .. }
             | NotAcknowledged { .. }
-            | Revoked
+            | Revoked { .. }
             | TransitionRefused { .. }
             | RevokeAlreadyRequested { .. }
             | RegisterElsewhere { .. } => Kind::FailedPrecondition,
@@ -229,7 +243,7 @@ impl ApiError for ExchangeError {
             NotAStatusMessage { .. } => "NOT_A_STATUS_MESSAGE",
             NoRevokePending { .. } => "NO_REVOKE_PENDING",
             NotAcknowledged { .. } => "NOT_ACKNOWLEDGED",
-            Revoked => "REVOKED",
+            Revoked { .. } => "REVOKED",
             TransitionRefused { .. } => "TRANSITION_REFUSED",
             RevokeAlreadyRequested { .. } => "REVOKE_ALREADY_REQUESTED",
             RegisterElsewhere { .. } => "REGISTER_ELSEWHERE",
@@ -248,6 +262,26 @@ impl ApiError for ExchangeError {
             _ => &[],
         }
     }
+
+    fn domain(&self) -> &'static str {
+        "exchange.lienthong"
+    }
+
+    /// What a refused precondition is about: the document, the inbox item, the agency.
+    fn subject(&self) -> String {
+        use ExchangeError::*;
+        match self {
+            SecretDocument { document_id, .. }
+            | NoRevokePending { document_id, .. }
+            | NotAcknowledged { document_id, .. }
+            | Revoked { document_id }
+            | TransitionRefused { document_id, .. }
+            | RevokeAlreadyRequested { document_id } => document_id.clone(),
+            NotAStatusMessage { item_id, .. } => format!("item_ids/{item_id}"),
+            RegisterElsewhere { code, .. } => code.to_string(),
+            _ => String::new(),
+        }
+    }
 }
 
 impl From<ExchangeError> for Status {
@@ -262,20 +296,31 @@ pub type Result<T, E = ExchangeError> = std::result::Result<T, E>;
 mod tests {
     use super::*;
     use tonic::Code;
+    use tonic_types::StatusExt;
 
     #[test]
     fn refusals_keep_their_messages_and_classes() {
         let e = ExchangeError::TransitionRefused {
-            from: "04".into(),
+            document_id: "D".into(),
+            from: BusinessStatus::Assigned,
             to: BusinessStatus::Accepted,
         };
         let s = Status::from(e);
         assert_eq!(s.code(), Code::FailedPrecondition);
         assert_eq!(
             s.message(),
-            "code: 03 (accepted) cannot follow 04 (assigned); statuses move forward \
+            "status: 03 (accepted) cannot follow 04 (assigned); statuses move forward \
              01 → 02 or 03 → 04 → 05 → 06, only 05 may repeat"
         );
+        let details = s.get_error_details();
+        let info = details.error_info().expect("ErrorInfo");
+        assert_eq!(
+            (info.reason.as_str(), info.domain.as_str()),
+            ("TRANSITION_REFUSED", "exchange.lienthong")
+        );
+        let failure = details.precondition_failure().expect("PreconditionFailure");
+        assert_eq!(failure.violations[0].subject, "D", "about the document");
+        assert_eq!(failure.violations[0].r#type, "TRANSITION_REFUSED");
         let s = Status::from(ExchangeError::invalid("subject", "is required (trích yếu)"));
         assert_eq!(s.code(), Code::InvalidArgument);
         assert_eq!(s.message(), "subject: is required (trích yếu)");

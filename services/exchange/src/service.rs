@@ -16,6 +16,8 @@ use lienthong_platform::{
     authz::{Policy, admin, agency, anyone, hub},
     client::{self, ClientError, TracedChannel},
     config::ServerArgs,
+    error::InfraError,
+    paging::PageTokens,
     server::{self, Boot, Router, Running},
     shutdown::Shutdown,
     statistics,
@@ -144,6 +146,8 @@ pub enum StartError {
     Client(#[from] ClientError),
     #[error("federation: {0}")]
     Federation(#[from] ConfigError),
+    #[error("page-token key: {0}")]
+    PageTokens(#[source] InfraError),
 }
 
 /// Who may call what on the exchange hub. Everything not listed is refused.
@@ -249,6 +253,9 @@ pub async fn start_with_clock(
     let links = Links::connect(&args, &boot, &routing)?;
     let blob_dir = args.server.data_dir.join("blobs");
     let blobs = BlobStore::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir, e))?;
+    let tokens = PageTokens::load(boot.pool())
+        .await
+        .map_err(StartError::PageTokens)?;
     let settings = Settings {
         hub_id: args.hub_id.clone(),
         limits: Limits {
@@ -265,6 +272,7 @@ pub async fn start_with_clock(
         clock,
         boot.shutdown().clone(),
         settings,
+        tokens,
     );
     if let Some(directory) = links.directory {
         exchange = exchange.with_remote_directory(Arc::new(directory));
@@ -284,13 +292,18 @@ pub async fn start_with_clock(
         .serve(HubAdminServiceServer::new(HubAdminApi::new(app.clone())));
     let policy = policy(&args.server.trust_domain);
     let shutdown = boot.shutdown().clone();
-    boot.serve(app, router, policy, &[lienthong_api::FILE_DESCRIPTOR_SET])
-        .await
-        .map_err(|e| {
-            // The background work started above stops with the hub that failed to serve.
-            shutdown.trigger();
-            e.into()
-        })
+    boot.serve(
+        app,
+        router,
+        policy,
+        &[lienthong_api::exchange::v1::FILE_DESCRIPTOR_SET],
+    )
+    .await
+    .map_err(|e| {
+        // The background work started above stops with the hub that failed to serve.
+        shutdown.trigger();
+        e.into()
+    })
 }
 
 /// The channels of the hub's background workers.
@@ -377,7 +390,10 @@ async fn refresh_gauges(app: Arc<Exchange>, gauges: OutboxGauges, shutdown: Shut
         let points = match app.outbox_backlog().await {
             Ok(backlog) => backlog
                 .into_iter()
-                .map(|b| (b.peer, b.depth, b.oldest_age_secs))
+                .map(|b| {
+                    let age = b.oldest_age_secs();
+                    (b.peer, b.depth, age)
+                })
                 .collect(),
             Err(e) => {
                 tracing::debug!(error = %e, "outbox backlog unavailable");

@@ -112,7 +112,9 @@ async fn acknowledged_at_the_recipients_hub(
                 .into_inner()
                 .document
                 .expect("view");
-            (v.recipients[0].current_status == "01").then_some(())
+            (v.recipients[0].current_status()
+                == lienthong_api::exchange::v1::BusinessStatus::Arrived)
+                .then_some(())
         }
     })
     .await;

@@ -1,6 +1,8 @@
 //! The reporting service's refusals: one variant per rule, each with its gRPC class and a stable
 //! reason (listed in `docs/errors.md`). Infrastructure failures are classified once,
 //! by the platform ([`InfraError`]).
+use std::fmt;
+
 use lienthong_api::reporting::v1::ReportStatus;
 use lienthong_axis::{AgencyCode, FieldError};
 use lienthong_platform::{
@@ -47,6 +49,31 @@ pub fn status_name(s: ReportStatus) -> &'static str {
     }
 }
 
+/// Which report a refusal is about: the regime, the period and the submitting agency, written
+/// `KH61/2026-Q1/000.00.12.H48` (the `PreconditionFailure` subject).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportKey {
+    pub regime_code: String,
+    pub period: String,
+    pub agency: AgencyCode,
+}
+
+impl ReportKey {
+    pub fn new(regime_code: &str, period: &str, agency: &AgencyCode) -> Self {
+        ReportKey {
+            regime_code: regime_code.to_string(),
+            period: period.to_string(),
+            agency: agency.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ReportKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.regime_code, self.period, self.agency)
+    }
+}
+
 fn refused(from: ReportStatus, step: Step) -> String {
     let from = status_name(from);
     match step {
@@ -72,12 +99,11 @@ pub enum ReportingError {
     InvalidValues(#[source] Violations),
     #[error("regime_code: no regime {code:?}")]
     RegimeNotFound { code: String },
-    #[error("no report of {agency} for regime {regime}, period {period}")]
-    ReportNotFound {
-        regime: String,
-        period: String,
-        agency: AgencyCode,
-    },
+    #[error(
+        "no report of {} for regime {}, period {}",
+        report.agency, report.regime_code, report.period
+    )]
+    ReportNotFound { report: ReportKey },
     #[error("regime.code: a regime {code} already exists")]
     RegimeExists { code: String },
     /// An agency creates only the regimes it owns (admins any).
@@ -85,7 +111,11 @@ pub enum ReportingError {
         "regime.owner: {caller} may not create a regime owned by {owner}; an agency creates its \
          own regimes (admins any)"
     )]
-    RegimeOfAnotherOwner { caller: Identity, owner: String },
+    RegimeOfAnotherOwner {
+        caller: Identity,
+        regime: String,
+        owner: String,
+    },
     #[error("agency {agency} is not a submitter of regime {regime}")]
     NotASubmitter { agency: AgencyCode, regime: String },
     /// Only the regime's owner accepts and returns its reports.
@@ -100,14 +130,11 @@ pub enum ReportingError {
         step: Step,
     },
     #[error(
-        "{caller} may not read the report of {agency}: only the submitter, the owner of regime \
-         {regime} and admins may"
+        "{caller} may not read the report of {}: only the submitter, the owner of regime {} and \
+         admins may",
+        report.agency, report.regime_code
     )]
-    ReportHidden {
-        caller: Identity,
-        agency: AgencyCode,
-        regime: String,
-    },
+    ReportHidden { caller: Identity, report: ReportKey },
     #[error(
         "{caller} may not see the compliance of regime {regime}: only its owner ({owner}) and \
          admins may"
@@ -120,14 +147,18 @@ pub enum ReportingError {
     /// Statistics come from services (the caller's service name is their source).
     #[error("{caller} is not a service; only services push statistics")]
     NotAService { caller: Identity },
-    #[error("period: {period} has not started; its window opens on {opens}")]
-    PeriodNotStarted { period: String, opens: String },
+    #[error("period: {} has not started; its window opens on {opens}", report.period)]
+    PeriodNotStarted { report: ReportKey, opens: String },
     /// SubmitReport before any SaveDraft.
     #[error("there is no draft to submit; create one first (SaveDraft)")]
-    NoDraft,
+    NoDraft { report: ReportKey },
     /// The workflow does not allow `step` from the report's status.
     #[error("{}", refused(*from, *step))]
-    TransitionRefused { from: ReportStatus, step: Step },
+    TransitionRefused {
+        report: ReportKey,
+        from: ReportStatus,
+        step: Step,
+    },
     #[error("values: {count} values in one call, at most {max} are allowed")]
     TooManyValues { count: usize, max: usize },
     #[error(transparent)]
@@ -172,7 +203,7 @@ impl ApiError for ReportingError {
             | ReportHidden { .. }
             | ComplianceHidden { .. }
             | NotAService { .. } => Kind::PermissionDenied,
-            PeriodNotStarted { .. } | NoDraft | TransitionRefused { .. } => {
+            PeriodNotStarted { .. } | NoDraft { .. } | TransitionRefused { .. } => {
                 Kind::FailedPrecondition
             }
             TooManyValues { .. } => Kind::ResourceExhausted,
@@ -195,7 +226,7 @@ impl ApiError for ReportingError {
             ComplianceHidden { .. } => "COMPLIANCE_NOT_VISIBLE",
             NotAService { .. } => "NOT_A_SERVICE",
             PeriodNotStarted { .. } => "PERIOD_NOT_STARTED",
-            NoDraft => "NO_DRAFT",
+            NoDraft { .. } => "NO_DRAFT",
             TransitionRefused { .. } => "TRANSITION_REFUSED",
             TooManyValues { .. } => "TOO_MANY_VALUES",
             Infra(e) => e.reason(),
@@ -206,6 +237,33 @@ impl ApiError for ReportingError {
         match self {
             ReportingError::Invalid(v) | ReportingError::InvalidValues(v) => v.as_slice(),
             _ => &[],
+        }
+    }
+
+    fn domain(&self) -> &'static str {
+        "reporting.lienthong"
+    }
+
+    /// The report a workflow refusal is about (`KH61/2026-Q1/000.00.12.H48`), the regime's code
+    /// for a refusal about a regime; empty otherwise.
+    fn subject(&self) -> String {
+        use ReportingError::*;
+        match self {
+            ReportNotFound { report }
+            | ReportHidden { report, .. }
+            | PeriodNotStarted { report, .. }
+            | NoDraft { report }
+            | TransitionRefused { report, .. } => report.to_string(),
+            RegimeNotFound { code } | RegimeExists { code } => code.clone(),
+            RegimeOfAnotherOwner { regime, .. }
+            | NotASubmitter { regime, .. }
+            | NotTheOwner { regime, .. }
+            | ComplianceHidden { regime, .. } => regime.clone(),
+            Invalid(_)
+            | InvalidValues(_)
+            | NotAService { .. }
+            | TooManyValues { .. }
+            | Infra(_) => String::new(),
         }
     }
 }
@@ -221,6 +279,7 @@ pub type Result<T, E = ReportingError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use tonic::Code;
+    use tonic_types::StatusExt;
 
     use super::*;
 
@@ -237,6 +296,7 @@ mod tests {
         );
         assert_eq!(e.violations().len(), 1);
         let e = ReportingError::TransitionRefused {
+            report: ReportKey::new("KH61", "2026", &"000.00.12.H48".parse().unwrap()),
             from: ReportStatus::Accepted,
             step: Step::Change,
         };
@@ -244,7 +304,27 @@ mod tests {
             e.to_string(),
             "the report is accepted; only a draft or a returned report can be changed"
         );
-        assert_eq!(Status::from(e).code(), Code::FailedPrecondition);
+        assert_eq!(e.subject(), "KH61/2026/000.00.12.H48");
+        let status = Status::from(e);
+        assert_eq!(status.code(), Code::FailedPrecondition);
+        let details = status.get_error_details();
+        let info = details.error_info().expect("ErrorInfo");
+        assert_eq!(
+            (info.reason.as_str(), info.domain.as_str()),
+            ("TRANSITION_REFUSED", "reporting.lienthong")
+        );
+        let failure = details.precondition_failure().expect("PreconditionFailure");
+        assert_eq!(
+            (
+                failure.violations[0].r#type.as_str(),
+                failure.violations[0].subject.as_str()
+            ),
+            ("TRANSITION_REFUSED", "KH61/2026/000.00.12.H48")
+        );
+        let e = ReportingError::RegimeExists {
+            code: "KH61".into(),
+        };
+        assert_eq!(e.subject(), "KH61");
         let e = ReportingError::NotTheOwner {
             regime: "WF".into(),
             owner: "000.00.01.H48".into(),

@@ -17,7 +17,7 @@ use lienthong_api::reporting::v1::{
 use lienthong_platform::authz::{caller, caller_agency};
 use tonic::{Request, Response, Status};
 
-use crate::app::{Change, PeriodRef, Reporting, Review};
+use crate::app::{Change, PageRequest, PeriodRef, Reporting, Review};
 
 /// `lienthong.reporting.v1.ReportingService`.
 #[derive(Clone)]
@@ -59,10 +59,15 @@ impl ReportingService for ReportingApi {
 
     async fn list_regimes(
         &self,
-        _req: Request<ListRegimesRequest>,
+        req: Request<ListRegimesRequest>,
     ) -> Result<Response<ListRegimesResponse>, Status> {
-        let regimes = self.app.list_regimes().await?;
-        Ok(Response::new(ListRegimesResponse { regimes }))
+        let r = req.into_inner();
+        let page = PageRequest::new(r.page_size, r.page_token);
+        let page = self.app.list_regimes(&page).await?;
+        Ok(Response::new(ListRegimesResponse {
+            regimes: page.items,
+            next_page_token: page.next_page_token,
+        }))
     }
 
     async fn list_periods(
@@ -152,8 +157,12 @@ impl ReportingService for ReportingApi {
         let who = caller(&req)?;
         let r = req.into_inner();
         let at = PeriodRef::new(r.regime_code, r.period);
-        let reports = self.app.list_reports(&who, &at).await?;
-        Ok(Response::new(ListReportsResponse { reports }))
+        let page = PageRequest::new(r.page_size, r.page_token);
+        let page = self.app.list_reports(&who, &at, &page).await?;
+        Ok(Response::new(ListReportsResponse {
+            reports: page.items,
+            next_page_token: page.next_page_token,
+        }))
     }
 
     async fn get_compliance(
@@ -173,9 +182,8 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<ExportPeriodResponse>, Status> {
         let who = caller(&req)?;
         let r = req.into_inner();
-        let format = r.format();
         let at = PeriodRef::new(r.regime_code, r.period);
-        let response = self.app.export(&who, &at, &r.scope, format).await?;
+        let response = self.app.export(&who, &at, &r.scope, r.format).await?;
         Ok(Response::new(response))
     }
 }

@@ -13,6 +13,8 @@ use lienthong_platform::{
     authz::{Policy, agency, anyone, service},
     clock::system_clock,
     config::ServerArgs,
+    error::InfraError,
+    paging::PageTokens,
     server::{self, Boot, Router, Running},
     shutdown::Shutdown,
 };
@@ -76,6 +78,9 @@ pub enum StartError {
     Holidays(String, String),
     #[error("seed {0}: {1}")]
     Seed(String, String),
+    /// The key that signs page tokens could not be read or created.
+    #[error("page-token key: {0}")]
+    PageTokens(#[source] InfraError),
 }
 
 /// Agencies or admins.
@@ -216,7 +221,10 @@ pub async fn start_with_clock(
         shutdown,
     )
     .await?;
-    let app = Arc::new(Reporting::new(boot.pool().clone(), clock, holidays));
+    let tokens = PageTokens::load(boot.pool())
+        .await
+        .map_err(StartError::PageTokens)?;
+    let app = Arc::new(Reporting::new(boot.pool().clone(), clock, holidays, tokens));
 
     let seed_err = |e: ReportingError| StartError::Seed("seed".into(), e.to_string());
     let agencies_added = app.seed_agencies(&agencies).await.map_err(seed_err)?;
@@ -232,7 +240,12 @@ pub async fn start_with_clock(
         .serve(IntakeServiceServer::new(IntakeApi::new(app.clone())));
     let policy = policy(&args.server.trust_domain);
     Ok(boot
-        .serve(app, router, policy, &[lienthong_api::FILE_DESCRIPTOR_SET])
+        .serve(
+            app,
+            router,
+            policy,
+            &[lienthong_api::reporting::v1::FILE_DESCRIPTOR_SET],
+        )
         .await?)
 }
 

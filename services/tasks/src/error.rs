@@ -18,20 +18,17 @@ pub enum TasksError {
     #[error(transparent)]
     Invalid(#[from] Violations),
 
-    /// The lead agency's progress report carries no percentage.
-    #[error("percent: is required in the lead agency's progress report (0–100)")]
-    PercentRequired,
+    /// The lead agency's progress report carries no percentage (the field, for `BadRequest`).
+    #[error("{0}")]
+    PercentRequired(FieldError),
 
     /// A coordinating agency sent a percentage with its note.
-    #[error(
-        "percent: only the lead agency reports a percentage; a coordinating agency adds a note \
-         without one"
-    )]
-    PercentFromCoordinator,
+    #[error("{0}")]
+    PercentFromCoordinator(FieldError),
 
     /// The requested deadline is not later than the current one.
-    #[error("new_deadline: {new} is not after the current deadline {current}")]
-    DeadlineNotLater { new: String, current: String },
+    #[error("{0}")]
+    DeadlineNotLater(FieldError),
 
     /// No such task, or the caller takes no part in it (the two are not told apart, so that
     /// task ids reveal nothing).
@@ -97,6 +94,48 @@ pub enum TasksError {
     Infra(#[from] InfraError),
 }
 
+impl TasksError {
+    /// The lead agency reported progress without a percentage.
+    pub fn percent_required() -> Self {
+        TasksError::PercentRequired(FieldError::new(
+            "percent",
+            "is required in the lead agency's progress report (0–100)",
+        ))
+    }
+
+    /// A coordinating agency sent a percentage with its note.
+    pub fn percent_from_coordinator() -> Self {
+        TasksError::PercentFromCoordinator(FieldError::new(
+            "percent",
+            "only the lead agency reports a percentage; a coordinating agency adds a note \
+             without one",
+        ))
+    }
+
+    /// An extension asked for `new`, not after the `current` deadline (both yyyy-MM-dd).
+    pub fn deadline_not_later(new: &str, current: &str) -> Self {
+        TasksError::DeadlineNotLater(FieldError::new(
+            "new_deadline",
+            format!("{new} is not after the current deadline {current}"),
+        ))
+    }
+
+    /// The task the refusal is about, if it is about one.
+    fn task_id(&self) -> Option<TaskId> {
+        match self {
+            TasksError::TaskNotFound { task_id }
+            | TasksError::RoleNotAllowed { task_id, .. }
+            | TasksError::NotLeadOrCoordinator { task_id, .. }
+            | TasksError::TransitionRefused { task_id, .. }
+            | TasksError::ExtensionPending { task_id }
+            | TasksError::NoDeadline { task_id }
+            | TasksError::NoPendingExtension { task_id }
+            | TasksError::SourceAlreadyAssigned { task_id, .. } => Some(*task_id),
+            _ => None,
+        }
+    }
+}
+
 impl From<FieldError> for TasksError {
     fn from(e: FieldError) -> Self {
         TasksError::Invalid(e.into())
@@ -113,9 +152,9 @@ impl ApiError for TasksError {
     fn kind(&self) -> Kind {
         match self {
             TasksError::Invalid(_)
-            | TasksError::PercentRequired
-            | TasksError::PercentFromCoordinator
-            | TasksError::DeadlineNotLater { .. } => Kind::InvalidArgument,
+            | TasksError::PercentRequired(_)
+            | TasksError::PercentFromCoordinator(_)
+            | TasksError::DeadlineNotLater(_) => Kind::InvalidArgument,
             TasksError::TaskNotFound { .. } => Kind::NotFound,
             TasksError::RoleNotAllowed { .. }
             | TasksError::NotLeadOrCoordinator { .. }
@@ -132,9 +171,9 @@ impl ApiError for TasksError {
     fn reason(&self) -> &'static str {
         match self {
             TasksError::Invalid(v) => v.reason(),
-            TasksError::PercentRequired => "PERCENT_REQUIRED",
-            TasksError::PercentFromCoordinator => "PERCENT_FROM_COORDINATOR",
-            TasksError::DeadlineNotLater { .. } => "DEADLINE_NOT_LATER",
+            TasksError::PercentRequired(_) => "PERCENT_REQUIRED",
+            TasksError::PercentFromCoordinator(_) => "PERCENT_FROM_COORDINATOR",
+            TasksError::DeadlineNotLater(_) => "DEADLINE_NOT_LATER",
             TasksError::TaskNotFound { .. } => "TASK_NOT_FOUND",
             TasksError::RoleNotAllowed { .. } => "ROLE_NOT_ALLOWED",
             TasksError::NotLeadOrCoordinator { .. } => "NOT_LEAD_OR_COORDINATOR",
@@ -148,11 +187,24 @@ impl ApiError for TasksError {
         }
     }
 
+    /// Every malformed field: those collected, or the one field a rule of the task refused.
     fn violations(&self) -> &[FieldError] {
         match self {
             TasksError::Invalid(v) => v.as_slice(),
+            TasksError::PercentRequired(e)
+            | TasksError::PercentFromCoordinator(e)
+            | TasksError::DeadlineNotLater(e) => std::slice::from_ref(e),
             _ => &[],
         }
+    }
+
+    fn domain(&self) -> &'static str {
+        "tasks.lienthong"
+    }
+
+    /// The task a refused precondition (its state, its extensions) is about.
+    fn subject(&self) -> String {
+        self.task_id().map(|id| id.to_string()).unwrap_or_default()
     }
 }
 
@@ -166,7 +218,9 @@ pub type Result<T, E = TasksError> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
+    use lienthong_platform::error::reason_of;
     use tonic::Code;
+    use tonic_types::StatusExt;
 
     use super::*;
 
@@ -185,6 +239,15 @@ mod tests {
             s.message(),
             "task_id: cannot submit the result on NV-7 while it is paused"
         );
+        let details = s.get_error_details();
+        let info = details.error_info().expect("ErrorInfo");
+        assert_eq!(
+            (info.reason.as_str(), info.domain.as_str()),
+            ("TRANSITION_REFUSED", "tasks.lienthong")
+        );
+        let precondition = details.precondition_failure().expect("PreconditionFailure");
+        assert_eq!(precondition.violations[0].subject, "NV-7");
+        assert_eq!(precondition.violations[0].r#type, "TRANSITION_REFUSED");
         let nf = Status::from(TasksError::TaskNotFound { task_id: id });
         assert_eq!(nf.code(), Code::NotFound);
         assert!(nf.message().starts_with("task_id: no task NV-7"));
@@ -199,6 +262,16 @@ mod tests {
             s.message(),
             "content: is required (what is to be done); deadline: \"x\" is not a date yyyy-MM-dd"
         );
+        let e = TasksError::percent_required();
+        assert_eq!(e.violations().len(), 1, "the field, for BadRequest");
+        let s = Status::from(e);
+        assert_eq!(reason_of(&s).as_deref(), Some("PERCENT_REQUIRED"));
+        let bad = s
+            .get_error_details()
+            .bad_request()
+            .cloned()
+            .expect("BadRequest");
+        assert_eq!(bad.field_violations[0].field, "percent");
         let race = TasksError::from(InfraError::conflict("task NV-7 changed"));
         assert_eq!(race.reason(), "CONCURRENT_CHANGE");
         assert_eq!(Status::from(race).code(), Code::Aborted);

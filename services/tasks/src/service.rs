@@ -12,6 +12,9 @@ use lienthong_platform::{
     Identity,
     authz::{Policy, agency, service},
     config::ServerArgs,
+    db::DbError,
+    error::chain,
+    paging::PageTokens,
     server::{Boot, Router, Running, StartError},
     shutdown::Shutdown,
     statistics,
@@ -111,11 +114,18 @@ pub async fn start_with_clock(
     clock: SharedClock,
 ) -> Result<RunningTasks, StartError> {
     let boot = Boot::open("tasks", &args.server, args.listen, &MIGRATOR, shutdown).await?;
+    // The page-token key, created at first start (the platform's StartError has no variant for
+    // it: a failure reads as a database one).
+    let tokens = PageTokens::load(boot.pool()).await.map_err(|e| {
+        let what = format!("reading the page-token key: {}", chain(&e));
+        StartError::Db(DbError::Connect(sqlx::Error::Configuration(what.into())))
+    })?;
     let app = Arc::new(Tasks::new(
         boot.pool().clone(),
         clock,
         args.near_deadline_days,
         boot.shutdown().clone(),
+        tokens,
     ));
     tracing::info!(
         near_deadline_days = args.near_deadline_days,
@@ -150,7 +160,7 @@ pub async fn start_with_clock(
         app,
         router,
         policy(&args.server.trust_domain),
-        &[lienthong_api::FILE_DESCRIPTOR_SET],
+        &[lienthong_api::tasks::v1::FILE_DESCRIPTOR_SET],
     )
     .await
 }

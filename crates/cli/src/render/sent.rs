@@ -1,55 +1,21 @@
 //! The sender's view of a document: per recipient, transport, status and revoke state.
 use std::fmt::Write as _;
 
-use lienthong_api::exchange::v1::{self as pb, RecipientView, SentDocumentView};
-use lienthong_axis::{RevokeState, TransportState, status::status_name};
-use serde_json::{Value, json};
+use lienthong_api::exchange::v1::{self as pb, SentDocumentView};
 
-use super::{status_json, status_text, ts_json, ts_text};
+use super::{business_status_text, or_dash, short, status_text, ts_text};
 
-/// The name of a transport state (`unknown` when the hub sent none).
-pub fn transport_name(state: pb::TransportState) -> &'static str {
-    let state = match state {
-        pb::TransportState::Unspecified => return "unknown",
-        pb::TransportState::Queued => TransportState::Queued,
-        pb::TransportState::Delivered => TransportState::Delivered,
-        pb::TransportState::Acknowledged => TransportState::Acknowledged,
-        pb::TransportState::Relayed => TransportState::Relayed,
-    };
-    state.name()
+/// `QUEUED`, `DELIVERED`, `ACKNOWLEDGED`, `RELAYED` (`UNSPECIFIED` when the hub sent none).
+pub fn transport_text(state: pb::TransportState) -> &'static str {
+    short(state.as_str_name(), "TRANSPORT_STATE_")
 }
 
-/// The name of a revoke state (`none` when no revocation was asked).
-pub fn revoke_name(state: pb::RevokeState) -> &'static str {
-    let state = match state {
-        pb::RevokeState::Unspecified => RevokeState::None,
-        pb::RevokeState::Requested => RevokeState::Requested,
-        pb::RevokeState::Accepted => RevokeState::Accepted,
-        pb::RevokeState::Refused => RevokeState::Refused,
-    };
-    state.name()
-}
-
-pub fn recipient_json(r: &RecipientView) -> Value {
-    json!({
-        "agency_code": r.agency_code,
-        "hub": r.hub,
-        "transport_state": transport_name(r.transport_state()),
-        "delivered_at": ts_json(r.delivered_at.as_ref()),
-        "acknowledged_at": ts_json(r.acknowledged_at.as_ref()),
-        "current_status": r.current_status,
-        "revoke_state": revoke_name(r.revoke_state()),
-        "statuses": r.statuses.iter().map(status_json).collect::<Vec<_>>(),
-    })
-}
-
-pub fn sent_json(d: &SentDocumentView) -> Value {
-    json!({
-        "document_id": d.document_id,
-        "subject": d.subject,
-        "accepted_at": ts_json(d.accepted_at.as_ref()),
-        "recipients": d.recipients.iter().map(recipient_json).collect::<Vec<_>>(),
-    })
+/// `REQUESTED`, `ACCEPTED`, `REFUSED`, or `-` when no revocation was asked.
+pub fn revoke_text(state: pb::RevokeState) -> &'static str {
+    match state {
+        pb::RevokeState::Unspecified => "-",
+        other => short(other.as_str_name(), "REVOKE_STATE_"),
+    }
 }
 
 /// The full sender's view: per recipient, transport, status, revoke state and history.
@@ -57,34 +23,33 @@ pub fn sent_text(d: &SentDocumentView) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", d.document_id);
     let _ = writeln!(out, "  subject:  {}", d.subject);
-    let _ = writeln!(out, "  accepted: {}", ts_text(d.accepted_at.as_ref()));
+    let _ = writeln!(out, "  accepted: {}", ts_text(d.accept_time.as_ref()));
     for r in &d.recipients {
-        let current = if r.current_status.is_empty() {
-            "-".to_string()
-        } else {
-            format!("{} {}", r.current_status, status_name(&r.current_status))
+        let current = match r.current_status() {
+            pb::BusinessStatus::Unspecified => "-".to_string(),
+            s => business_status_text(s),
         };
         let _ = writeln!(
             out,
             "  → {} (hub {})  transport: {}  status: {}  revoke: {}",
             r.agency_code,
-            if r.hub.is_empty() { "-" } else { &r.hub },
-            transport_name(r.transport_state()),
+            or_dash(&r.hub),
+            transport_text(r.transport_state()),
             current,
-            revoke_name(r.revoke_state())
+            revoke_text(r.revoke_state())
         );
-        if r.delivered_at.is_some() {
+        if r.deliver_time.is_some() {
             let _ = writeln!(
                 out,
                 "      delivered    {}",
-                ts_text(r.delivered_at.as_ref())
+                ts_text(r.deliver_time.as_ref())
             );
         }
-        if r.acknowledged_at.is_some() {
+        if r.acknowledge_time.is_some() {
             let _ = writeln!(
                 out,
                 "      acknowledged {}",
-                ts_text(r.acknowledged_at.as_ref())
+                ts_text(r.acknowledge_time.as_ref())
             );
         }
         for s in &r.statuses {
@@ -96,7 +61,7 @@ pub fn sent_text(d: &SentDocumentView) -> String {
             let _ = writeln!(
                 out,
                 "      {}  {}{at_hub}",
-                ts_text(s.at.as_ref()),
+                ts_text(s.report_time.as_ref()),
                 status_text(s)
             );
         }
@@ -104,27 +69,29 @@ pub fn sent_text(d: &SentDocumentView) -> String {
     out
 }
 
-/// One line per sent document.
+/// One line per sent document: per recipient, its business status (else its transport state)
+/// and its revoke state.
 pub fn sent_line(d: &SentDocumentView) -> String {
     let legs: Vec<String> = d
         .recipients
         .iter()
         .map(|r| {
             let mut leg = format!("{}:", r.agency_code);
-            if r.current_status.is_empty() {
-                leg.push_str(transport_name(r.transport_state()));
-            } else {
-                leg.push_str(&r.current_status);
+            match r.current_status() {
+                pb::BusinessStatus::Unspecified => {
+                    leg.push_str(transport_text(r.transport_state()))
+                }
+                s => leg.push_str(short(s.as_str_name(), "BUSINESS_STATUS_")),
             }
             if r.revoke_state() != pb::RevokeState::Unspecified {
-                let _ = write!(leg, "/revoke {}", revoke_name(r.revoke_state()));
+                let _ = write!(leg, "/REVOKE_{}", revoke_text(r.revoke_state()));
             }
             leg
         })
         .collect();
     format!(
         "{}  {}  {}  [{}]",
-        ts_text(d.accepted_at.as_ref()),
+        ts_text(d.accept_time.as_ref()),
         d.document_id,
         d.subject,
         legs.join(", ")
@@ -133,7 +100,8 @@ pub fn sent_line(d: &SentDocumentView) -> String {
 
 #[cfg(test)]
 mod tests {
-    use lienthong_api::exchange::v1::StatusMessage;
+    use lienthong_api::exchange::v1::{RecipientView, StatusMessage};
+    use lienthong_axis::BusinessStatus;
 
     use super::*;
     use crate::render::{
@@ -141,54 +109,24 @@ mod tests {
         tests::{T, ts},
     };
 
-    #[test]
-    fn state_names_come_from_the_vocabulary() {
-        let transport = [
-            pb::TransportState::Unspecified,
-            pb::TransportState::Queued,
-            pb::TransportState::Delivered,
-            pb::TransportState::Acknowledged,
-            pb::TransportState::Relayed,
-        ]
-        .map(transport_name);
-        assert_eq!(
-            transport,
-            [
-                "unknown",
-                "queued",
-                "delivered",
-                "acknowledged",
-                "relayed to another hub"
-            ]
-        );
-        let revoke = [
-            pb::RevokeState::Unspecified,
-            pb::RevokeState::Requested,
-            pb::RevokeState::Accepted,
-            pb::RevokeState::Refused,
-        ]
-        .map(revoke_name);
-        assert_eq!(revoke, ["none", "requested", "accepted", "refused"]);
-    }
-
     fn sent() -> SentDocumentView {
         SentDocumentView {
             document_id: "000.00.00.H48,2026/01/02,12/UBND-VX".into(),
             subject: "V/v triển khai".into(),
-            accepted_at: ts(T, 0),
+            accept_time: ts(T, 0),
             recipients: vec![
                 RecipientView {
                     agency_code: "000.00.00.G22".into(),
                     hub: "national".into(),
                     transport_state: pb::TransportState::Relayed as i32,
-                    current_status: "06".into(),
+                    current_status: BusinessStatus::Completed.to_proto_i32(),
                     revoke_state: pb::RevokeState::Refused as i32,
-                    delivered_at: ts(T + 8, 0),
-                    acknowledged_at: None,
+                    deliver_time: ts(T + 8, 0),
+                    acknowledge_time: None,
                     statuses: vec![StatusMessage {
                         hub: "national".into(),
                         staff_info: "B".into(),
-                        ..status("03")
+                        ..status(BusinessStatus::Accepted)
                     }],
                 },
                 RecipientView {
@@ -207,23 +145,59 @@ mod tests {
             "000.00.00.H48,2026/01/02,12/UBND-VX\n\
              \x20 subject:  V/v triển khai\n\
              \x20 accepted: 2025-11-26 11:53:02Z\n\
-             \x20 → 000.00.00.G22 (hub national)  transport: relayed to another hub  \
-             status: 06 completed  revoke: refused\n\
+             \x20 → 000.00.00.G22 (hub national)  transport: RELAYED  \
+             status: 06 COMPLETED  revoke: REFUSED\n\
              \x20     delivered    2025-11-26 11:53:10Z\n\
-             \x20     2025-11-26 11:53:02Z  03 accepted (staff: B)  [at national]\n\
-             \x20 → 000.00.12.H48 (hub -)  transport: queued  status: -  revoke: none\n"
+             \x20     2025-11-26 11:53:02Z  03 ACCEPTED (staff: B)  [at national]\n\
+             \x20 → 000.00.12.H48 (hub -)  transport: QUEUED  status: -  revoke: -\n"
         );
         assert_eq!(
             sent_line(&sent()),
             "2025-11-26 11:53:02Z  000.00.00.H48,2026/01/02,12/UBND-VX  V/v triển khai  \
-             [000.00.00.G22:06/revoke refused, 000.00.12.H48:queued]"
+             [000.00.00.G22:COMPLETED/REVOKE_REFUSED, 000.00.12.H48:QUEUED]"
         );
-        let json = sent_json(&sent());
+        let json = serde_json::to_value(sent()).unwrap();
         assert_eq!(
             json["recipients"][0]["transport_state"],
-            "relayed to another hub"
+            "TRANSPORT_STATE_RELAYED"
         );
-        assert_eq!(json["recipients"][1]["revoke_state"], "none");
-        assert_eq!(json["recipients"][0]["statuses"][0]["name"], "accepted");
+        assert_eq!(
+            json["recipients"][1]["revoke_state"],
+            "REVOKE_STATE_UNSPECIFIED"
+        );
+        assert_eq!(
+            json["recipients"][0]["statuses"][0]["status"],
+            "BUSINESS_STATUS_ACCEPTED"
+        );
+    }
+
+    #[test]
+    fn state_names_are_the_proto_names() {
+        let transport = [
+            pb::TransportState::Unspecified,
+            pb::TransportState::Queued,
+            pb::TransportState::Delivered,
+            pb::TransportState::Acknowledged,
+            pb::TransportState::Relayed,
+        ]
+        .map(transport_text);
+        assert_eq!(
+            transport,
+            [
+                "UNSPECIFIED",
+                "QUEUED",
+                "DELIVERED",
+                "ACKNOWLEDGED",
+                "RELAYED"
+            ]
+        );
+        let revoke = [
+            pb::RevokeState::Unspecified,
+            pb::RevokeState::Requested,
+            pb::RevokeState::Accepted,
+            pb::RevokeState::Refused,
+        ]
+        .map(revoke_text);
+        assert_eq!(revoke, ["-", "REQUESTED", "ACCEPTED", "REFUSED"]);
     }
 }

@@ -3,14 +3,13 @@ use anyhow::{Context, Result};
 use lienthong_api::reporting::v1::{
     ExportFormat, ExportPeriodRequest, GetComplianceRequest, GetComplianceResponse,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     Client, ExportArgs, Format,
     names::{aggregation_name, state_name, status_name},
-    regimes::period_json,
 };
-use crate::{Global, render::ts_json};
+use crate::{Global, output};
 
 pub async fn compliance(
     g: &Global,
@@ -27,15 +26,11 @@ pub async fn compliance(
         })
         .await?
         .into_inner();
-    if g.json {
-        println!("{}", compliance_json(&r));
-    } else {
-        print!("{}", compliance_text(&r));
-    }
-    Ok(())
+    output::emit(g, &r, || compliance_text(&r))
 }
 
-/// `report export`: the service renders; the CLI prints it or writes it to `--out`.
+/// `report export`: the service renders; the CLI prints it or writes it to `--out`. With
+/// `--json`, the answer (content included) without `--out`; where it was written with it.
 pub async fn export(g: &Global, c: &mut Client, args: ExportArgs) -> Result<()> {
     let format = match args.format {
         Format::Csv => ExportFormat::Csv,
@@ -51,46 +46,19 @@ pub async fn export(g: &Global, c: &mut Client, args: ExportArgs) -> Result<()> 
         .await?
         .into_inner();
     let Some(path) = args.out else {
-        print!("{}", r.content);
-        return Ok(());
+        return output::emit(g, &r, || r.content.clone());
     };
     std::fs::write(&path, &r.content).with_context(|| format!("writing {}", path.display()))?;
     if g.json {
-        println!(
-            "{}",
-            json!({"file": path.display().to_string(), "content_type": r.content_type, "bytes": r.content.len()})
-        );
-    } else {
-        println!("wrote {} ({})", path.display(), r.content_type);
+        return output::document(&json!({
+            "file": path.display().to_string(),
+            "file_name": r.file_name,
+            "content_type": r.content_type,
+            "bytes": r.content.len(),
+        }));
     }
+    println!("wrote {} ({})", path.display(), r.content_type);
     Ok(())
-}
-
-pub fn compliance_json(r: &GetComplianceResponse) -> Value {
-    json!({
-        "regime_code": r.regime.as_ref().map(|x| x.code.clone()),
-        "period": r.period.as_ref().map(period_json),
-        "on_time": r.on_time,
-        "late": r.late,
-        "missing": r.missing,
-        "pending": r.pending,
-        "aggregates": r.aggregates.iter().map(|a| json!({
-            "indicator_code": a.indicator_code,
-            "name": a.name,
-            "unit": a.unit,
-            "aggregation": aggregation_name(a.aggregation()),
-            "value": a.value,
-            "reports": a.reports,
-            "target": a.target,
-        })).collect::<Vec<_>>(),
-        "rows": r.rows.iter().map(|row| json!({
-            "agency_code": row.agency_code,
-            "agency_name": row.agency_name,
-            "state": state_name(row.state()),
-            "status": status_name(row.status()),
-            "first_submitted_at": ts_json(row.first_submitted_at.as_ref()),
-        })).collect::<Vec<_>>(),
-    })
 }
 
 /// The period, the totals over accepted reports, the counts, then one line per agency.
@@ -197,17 +165,17 @@ mod tests {
             compliance_text(&r),
             "AXIS-MONTHLY 2026-03 — window 2026-02-15 – 2026-03-14, due 2026-03-19\n\
              totals over accepted reports:\n  \
-             DOCS_IN                24 văn bản  (sum of 2 report(s))\n  \
-             RATE                    - %        (average of 0 report(s))  target 95\n\
+             DOCS_IN                24 văn bản  (SUM of 2 report(s))\n  \
+             RATE                    - %        (AVERAGE of 0 report(s))  target 95\n\
              on time 1, late 1, missing 1, pending 0\n  \
-             000.00.12.H48  late     accepted   Sở\n  \
-             000.00.13.H48  missing  -          \n"
+             000.00.12.H48  LATE     ACCEPTED   Sở\n  \
+             000.00.13.H48  MISSING  -          \n"
         );
-        let json = compliance_json(&r);
-        assert_eq!(json["regime_code"], "AXIS-MONTHLY");
-        assert_eq!(json["rows"][1]["state"], "missing");
-        assert_eq!(json["rows"][1]["status"], "-");
-        assert_eq!(json["aggregates"][0]["aggregation"], "sum");
+        let json = output::json(&r).unwrap();
+        assert_eq!(json["regime"]["code"], "AXIS-MONTHLY");
+        assert_eq!(json["rows"][1]["state"], "COMPLIANCE_STATE_MISSING");
+        assert_eq!(json["rows"][1]["status"], "REPORT_STATUS_UNSPECIFIED");
+        assert_eq!(json["aggregates"][0]["aggregation"], "AGGREGATION_SUM");
         assert_eq!(
             compliance_text(&GetComplianceResponse::default()),
             "totals over accepted reports:\non time 0, late 0, missing 0, pending 0\n"

@@ -21,13 +21,18 @@ mod reports;
 type Client = ReportingServiceClient<TracedChannel>;
 
 #[derive(Args, Debug)]
+#[command(after_long_help = "Examples:\n  \
+    lienthong --as 000.00.12.H48 report periods AXIS-MONTHLY\n  \
+    lienthong --as 000.00.12.H48 report draft AXIS-MONTHLY 2026-03 --value AXIS.SENT=12\n  \
+    lienthong --as 000.00.01.H48 report compliance AXIS-MONTHLY 2026-03 --scope '*.H48'")]
 pub struct ReportArgs {
     /// The reporting service to talk to.
     #[arg(
         long,
         env = "LIENTHONG_REPORTING_ENDPOINT",
         default_value = "https://127.0.0.1:7445",
-        global = true
+        global = true,
+        value_name = "URL"
     )]
     pub reporting_endpoint: String,
 
@@ -37,7 +42,9 @@ pub struct ReportArgs {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
+    /// CSV (RFC 4180).
     Csv,
+    /// A Markdown report.
     Markdown,
 }
 
@@ -50,8 +57,37 @@ pub struct ShowArgs {
     pub period: String,
     /// The submitting agency (the owner and admins may read any).
     pub agency: Option<String>,
-    /// List every report of the period you may see instead.
+    /// List every report of the period you may see instead (every page, unless --page-size or
+    /// --page-token asks for one).
     #[arg(long, conflicts_with = "agency")]
+    pub all: bool,
+    /// With --all: at most this many reports (one page).
+    #[arg(long, value_name = "N", requires = "all")]
+    pub page_size: Option<u32>,
+    /// With --all: the page after this one (a next_page_token printed before).
+    #[arg(long, value_name = "TOKEN", requires = "all")]
+    pub page_token: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RegimesArgs {
+    /// Show only this regime.
+    pub code: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// The paging options of `report regimes`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PageArgs {
+    /// At most this many per page (the service's default applies without it).
+    #[arg(long, value_name = "N", conflicts_with = "code")]
+    pub page_size: Option<u32>,
+    /// The page after this one (a next_page_token printed before).
+    #[arg(long, value_name = "TOKEN", conflicts_with = "code")]
+    pub page_token: Option<String>,
+    /// Every page, not only the first.
+    #[arg(long, conflicts_with = "code")]
     pub all: bool,
 }
 
@@ -61,6 +97,7 @@ pub struct ExportArgs {
     pub regime: String,
     /// The period key.
     pub period: String,
+    /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: Format,
     /// Only agencies matching this pattern.
@@ -74,10 +111,7 @@ pub struct ExportArgs {
 #[derive(Subcommand, Debug)]
 pub enum ReportCommand {
     /// List the reporting regimes, or show one with its indicators.
-    Regimes {
-        /// Show only this regime.
-        code: Option<String>,
-    },
+    Regimes(RegimesArgs),
     /// The periods of a regime in a year: cutoff window, due date, open for you.
     Periods {
         /// The regime's code (e.g. KH61, AXIS-MONTHLY).
@@ -142,7 +176,7 @@ pub enum ReportCommand {
 }
 
 async fn client(g: &Global, endpoint: &str) -> Result<Client> {
-    let channel = conn::channel_to(g, endpoint, "the reporting service at ").await?;
+    let channel = conn::channel_to(g, endpoint, "--reporting-endpoint").await?;
     Ok(ReportingServiceClient::new(channel)
         .max_decoding_message_size(conn::MAX_MESSAGE)
         .max_encoding_message_size(conn::MAX_MESSAGE))
@@ -152,7 +186,7 @@ pub async fn run(g: &Global, args: ReportArgs) -> Result<()> {
     use ReportCommand as C;
     let c = &mut client(g, &args.reporting_endpoint).await?;
     match args.command {
-        C::Regimes { code } => regimes::regimes(g, c, code).await,
+        C::Regimes(args) => regimes::regimes(g, c, args).await,
         C::Periods { regime, year } => regimes::periods(g, c, regime, year).await,
         C::Draft {
             regime,

@@ -1,70 +1,54 @@
-//! The reporting service's enums as the CLI words them (`-` when the service sent none).
+//! The reporting service's enums as the CLI prints them in text: the proto name without the
+//! enum's prefix (`REPORT_STATUS_SUBMITTED` → `SUBMITTED`), `-` when the service sent none.
 use lienthong_api::reporting::v1::{
     Aggregation, ComplianceState, IndicatorType, PeriodKind, ReportAction, ReportStatus,
 };
 
-pub fn status_name(s: ReportStatus) -> &'static str {
-    match s {
-        ReportStatus::Unspecified => "-",
-        ReportStatus::Draft => "draft",
-        ReportStatus::Submitted => "submitted",
-        ReportStatus::Accepted => "accepted",
-        ReportStatus::Returned => "returned",
+use crate::render::short;
+
+fn or_dash(name: &'static str, prefix: &str) -> &'static str {
+    match short(name, prefix) {
+        "UNSPECIFIED" => "-",
+        other => other,
     }
+}
+
+pub fn status_name(s: ReportStatus) -> &'static str {
+    or_dash(s.as_str_name(), "REPORT_STATUS_")
 }
 
 pub fn action_name(a: ReportAction) -> &'static str {
-    match a {
-        ReportAction::Unspecified => "-",
-        ReportAction::Created => "created",
-        ReportAction::Saved => "saved",
-        ReportAction::Submitted => "submitted",
-        ReportAction::Resubmitted => "resubmitted",
-        ReportAction::Accepted => "accepted",
-        ReportAction::Returned => "returned",
-    }
+    or_dash(a.as_str_name(), "REPORT_ACTION_")
 }
 
 pub fn kind_name(k: PeriodKind) -> &'static str {
-    match k {
-        PeriodKind::Unspecified => "-",
-        PeriodKind::Month => "month",
-        PeriodKind::Quarter => "quarter",
-        PeriodKind::SixMonths => "6 months",
-        PeriodKind::NineMonths => "9 months",
-        PeriodKind::Year => "year",
-        PeriodKind::AdHoc => "ad hoc",
-    }
+    or_dash(k.as_str_name(), "PERIOD_KIND_")
 }
 
 pub fn type_name(t: IndicatorType) -> &'static str {
-    match t {
-        IndicatorType::Unspecified => "-",
-        IndicatorType::Integer => "integer",
-        IndicatorType::Decimal => "decimal",
-        IndicatorType::Percent => "percent",
-        IndicatorType::Text => "text",
-    }
+    or_dash(t.as_str_name(), "INDICATOR_TYPE_")
 }
 
 pub fn aggregation_name(a: Aggregation) -> &'static str {
-    match a {
-        Aggregation::Unspecified => "-",
-        Aggregation::Sum => "sum",
-        Aggregation::Average => "average",
-        Aggregation::Min => "min",
-        Aggregation::Max => "max",
-        Aggregation::Latest => "latest",
-        Aggregation::None => "none",
-    }
+    or_dash(a.as_str_name(), "AGGREGATION_")
 }
 
 pub fn state_name(s: ComplianceState) -> &'static str {
-    match s {
-        ComplianceState::Unspecified => "-",
-        ComplianceState::OnTime => "on time",
-        ComplianceState::Late => "late",
-        ComplianceState::Missing => "missing",
-        ComplianceState::Pending => "pending",
+    or_dash(s.as_str_name(), "COMPLIANCE_STATE_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_proto_names_without_prefix() {
+        assert_eq!(status_name(ReportStatus::Unspecified), "-");
+        assert_eq!(status_name(ReportStatus::Submitted), "SUBMITTED");
+        assert_eq!(action_name(ReportAction::Resubmitted), "RESUBMITTED");
+        assert_eq!(kind_name(PeriodKind::SixMonths), "SIX_MONTHS");
+        assert_eq!(type_name(IndicatorType::Percent), "PERCENT");
+        assert_eq!(aggregation_name(Aggregation::None), "NONE");
+        assert_eq!(state_name(ComplianceState::OnTime), "ON_TIME");
     }
 }

@@ -1,45 +1,53 @@
 //! `report regimes` and `report periods`: what must be reported, by whom, and when.
 use anyhow::{Result, anyhow};
 use lienthong_api::reporting::v1::{
-    GetRegimeRequest, ListPeriodsRequest, ListPeriodsResponse, ListRegimesRequest, Period, Regime,
+    GetRegimeRequest, ListPeriodsRequest, ListPeriodsResponse, ListRegimesRequest,
+    ListRegimesResponse, Regime,
 };
-use serde_json::{Value, json};
 
 use super::{
-    Client,
+    Client, RegimesArgs,
     names::{aggregation_name, kind_name, status_name, type_name},
 };
-use crate::{Global, render::ts_json};
+use crate::{Global, error::Failure, output};
 
-/// `report regimes [CODE]`: every regime, or one with its indicators.
-pub async fn regimes(g: &Global, c: &mut Client, code: Option<String>) -> Result<()> {
-    let regimes = match code {
-        Some(code) => vec![
-            c.get_regime(GetRegimeRequest { code })
-                .await?
-                .into_inner()
-                .regime
-                .ok_or_else(|| anyhow!("no regime in the answer"))?,
-        ],
-        None => {
-            c.list_regimes(ListRegimesRequest {})
-                .await?
-                .into_inner()
-                .regimes
-        }
-    };
-    let detailed = regimes.len() == 1;
-    if g.json {
-        println!(
-            "{}",
-            Value::Array(regimes.iter().map(regime_json).collect())
-        );
-    } else {
-        for r in &regimes {
-            print!("{}", regime_text(r, detailed));
-        }
+/// `report regimes [CODE]`: the regimes (a page, or every page with `--all`), or one with its
+/// indicators.
+pub async fn regimes(g: &Global, c: &mut Client, args: RegimesArgs) -> Result<()> {
+    if let Some(code) = args.code {
+        let r = c.get_regime(GetRegimeRequest { code }).await?.into_inner();
+        let regime = r.regime.clone().ok_or_else(|| {
+            anyhow!(Failure::local(
+                "UNEXPECTED_ANSWER",
+                "the service answered without the regime"
+            ))
+        })?;
+        return output::emit(g, &r, || regime_text(&regime, true));
     }
-    Ok(())
+    let mut page = ListRegimesResponse::default();
+    let mut req = ListRegimesRequest {
+        page_size: args.page.page_size.unwrap_or(0),
+        page_token: args.page.page_token.unwrap_or_default(),
+    };
+    loop {
+        let r = c.list_regimes(req.clone()).await?.into_inner();
+        page.regimes.extend(r.regimes);
+        page.next_page_token = r.next_page_token;
+        if !args.page.all || page.next_page_token.is_empty() {
+            break;
+        }
+        req.page_token = page.next_page_token.clone();
+    }
+    output::emit(g, &page, || {
+        let mut out: String = page.regimes.iter().map(|r| regime_text(r, false)).collect();
+        if !page.next_page_token.is_empty() {
+            out.push_str(&format!(
+                "… more: --page-token {} (or --all)\n",
+                page.next_page_token
+            ));
+        }
+        out
+    })
 }
 
 /// `report periods REGIME [--year Y]`.
@@ -51,15 +59,7 @@ pub async fn periods(g: &Global, c: &mut Client, regime: String, year: u32) -> R
         })
         .await?
         .into_inner();
-    if g.json {
-        println!(
-            "{}",
-            json!({"today": r.today, "periods": r.periods.iter().map(period_json).collect::<Vec<_>>()})
-        );
-    } else {
-        print!("{}", periods_text(&r));
-    }
-    Ok(())
+    output::emit(g, &r, || periods_text(&r))
 }
 
 /// Today, then a table of the periods: window, due date, open, the caller's report.
@@ -81,31 +81,6 @@ pub fn periods_text(r: &ListPeriodsResponse) -> String {
         ));
     }
     out
-}
-
-pub fn regime_json(r: &Regime) -> Value {
-    let submitters = r.submitters.clone().unwrap_or_default();
-    json!({
-        "code": r.code,
-        "name": r.name,
-        "owner": r.owner,
-        "period_kind": kind_name(r.period_kind()),
-        "deadline_working_days": r.deadline_working_days,
-        "submitters": {"agency_codes": submitters.agency_codes, "pattern": submitters.pattern},
-        "description": r.description,
-        "created_at": ts_json(r.created_at.as_ref()),
-        "indicators": r.indicators.iter().map(|i| json!({
-            "code": i.code,
-            "name": i.name,
-            "unit": i.unit,
-            "type": type_name(i.value_type()),
-            "min": i.min,
-            "max": i.max,
-            "aggregation": aggregation_name(i.aggregation()),
-            "source_statistic": i.source_statistic,
-            "target": i.target,
-        })).collect::<Vec<_>>(),
-    })
 }
 
 /// One line per regime; with `detailed`, one more per indicator.
@@ -157,22 +132,10 @@ pub fn regime_text(r: &Regime, detailed: bool) -> String {
     out
 }
 
-pub fn period_json(p: &Period) -> Value {
-    json!({
-        "key": p.key,
-        "kind": kind_name(p.kind()),
-        "window_start": p.window_start,
-        "window_end": p.window_end,
-        "due_date": p.due_date,
-        "open": p.open,
-        "your_status": status_name(p.caller_status()),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use lienthong_api::reporting::v1::{
-        Aggregation, Indicator, IndicatorType, PeriodKind, ReportStatus, Submitters,
+        Aggregation, Indicator, IndicatorType, Period, PeriodKind, ReportStatus, Submitters,
     };
 
     use super::*;
@@ -224,22 +187,25 @@ mod tests {
 
     #[test]
     fn regimes_as_text() {
-        let head = "AXIS-MONTHLY   Báo cáo — month, owner 000.00.01.H48, submitters \
+        let head = "AXIS-MONTHLY   Báo cáo — MONTH, owner 000.00.01.H48, submitters \
                     000.00.12.H48 *.H48, due 3 working day(s) after the cutoff\n";
         assert_eq!(regime_text(&regime(), false), head);
         assert_eq!(
             regime_text(&regime(), true),
             format!(
-                "{head}  DOCS_IN        Văn bản đến (integer văn bản [0..], sum, pre-filled \
+                "{head}  DOCS_IN        Văn bản đến (INTEGER văn bản [0..], SUM, pre-filled \
                  from received)\n  \
-                 RATE           Tỷ lệ (percent % [0.5..100], average, target 95)\n  \
-                 NOTE           Ghi chú (text , none)\n"
+                 RATE           Tỷ lệ (PERCENT % [0.5..100], AVERAGE, target 95)\n  \
+                 NOTE           Ghi chú (TEXT , NONE)\n"
             )
         );
-        let json = regime_json(&regime());
-        assert_eq!(json["period_kind"], "month");
-        assert_eq!(json["indicators"][1]["type"], "percent");
-        assert_eq!(json["indicators"][1]["aggregation"], "average");
+        let json = output::json(&regime()).unwrap();
+        assert_eq!(json["period_kind"], "PERIOD_KIND_MONTH");
+        assert_eq!(
+            json["indicators"][1]["value_type"],
+            "INDICATOR_TYPE_PERCENT"
+        );
+        assert_eq!(json["indicators"][1]["aggregation"], "AGGREGATION_AVERAGE");
         assert_eq!(json["submitters"]["pattern"], "*.H48");
     }
 
@@ -261,9 +227,12 @@ mod tests {
             periods_text(&r),
             "today 2026-03-07\n\
              PERIOD                   FROM       TO         DUE        OPEN  YOUR REPORT\n\
-             2026-03                  2026-02-15 2026-03-14 2026-03-19 yes   returned\n"
+             2026-03                  2026-02-15 2026-03-14 2026-03-19 yes   RETURNED\n"
         );
-        assert_eq!(period_json(&r.periods[0])["your_status"], "returned");
-        assert_eq!(period_json(&Period::default())["your_status"], "-");
+        let json = output::json(&r).unwrap();
+        assert_eq!(
+            json["periods"][0]["caller_status"],
+            "REPORT_STATUS_RETURNED"
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! One agency's report: `draft`, `submit`, `accept`, `return` and `show`.
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use lienthong_api::reporting::v1::{
-    AcceptReportRequest, GetReportRequest, IndicatorValue, ListReportsRequest, Report,
-    ReportStatus, ReturnReportRequest, SaveDraftRequest, SubmitReportRequest,
+    AcceptReportRequest, GetReportRequest, IndicatorValue, ListReportsRequest, ListReportsResponse,
+    Report, ReportStatus, ReturnReportRequest, SaveDraftRequest, SubmitReportRequest,
 };
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::{
     Client, ShowArgs,
@@ -12,7 +12,9 @@ use super::{
 };
 use crate::{
     Global,
-    render::{ts_json, ts_text},
+    error::{Failure, invalid},
+    output,
+    render::ts_text,
 };
 
 /// `--value CODE=VALUE` arguments as indicator values (an empty value clears one).
@@ -20,9 +22,9 @@ pub fn parse_values(values: &[String]) -> Result<Vec<IndicatorValue>> {
     values
         .iter()
         .map(|v| {
-            let (code, value) = v
-                .split_once('=')
-                .ok_or_else(|| anyhow!("--value {v:?}: expected CODE=VALUE"))?;
+            let Some((code, value)) = v.split_once('=') else {
+                invalid!("--value {v:?}: expected CODE=VALUE");
+            };
             Ok(IndicatorValue {
                 indicator_code: code.trim().to_string(),
                 value: value.to_string(),
@@ -44,7 +46,8 @@ pub async fn draft(
         period,
         values: parse_values(values)?,
     };
-    print_report(g, c.save_draft(req).await?.into_inner().report)
+    let r = c.save_draft(req).await?.into_inner();
+    print_report(g, &r, r.report.as_ref())
 }
 
 pub async fn submit(g: &Global, c: &mut Client, regime: String, period: String) -> Result<()> {
@@ -52,7 +55,8 @@ pub async fn submit(g: &Global, c: &mut Client, regime: String, period: String) 
         regime_code: regime,
         period,
     };
-    print_report(g, c.submit_report(req).await?.into_inner().report)
+    let r = c.submit_report(req).await?.into_inner();
+    print_report(g, &r, r.report.as_ref())
 }
 
 pub async fn accept(
@@ -67,7 +71,8 @@ pub async fn accept(
         period,
         agency_code: agency,
     };
-    print_report(g, c.accept_report(req).await?.into_inner().report)
+    let r = c.accept_report(req).await?.into_inner();
+    print_report(g, &r, r.report.as_ref())
 }
 
 /// `report return` (`return` is a keyword).
@@ -85,7 +90,8 @@ pub async fn give_back(
         agency_code: agency,
         reason,
     };
-    print_report(g, c.return_report(req).await?.into_inner().report)
+    let r = c.return_report(req).await?.into_inner();
+    print_report(g, &r, r.report.as_ref())
 }
 
 /// `report show`: one report, or with `--all` the period's reports the caller may see.
@@ -96,34 +102,37 @@ pub async fn show(g: &Global, c: &mut Client, args: ShowArgs) -> Result<()> {
             period: args.period,
             agency_code: args.agency.unwrap_or_default(),
         };
-        return print_report(g, c.get_report(req).await?.into_inner().report);
+        let r = c.get_report(req).await?.into_inner();
+        return print_report(g, &r, r.report.as_ref());
     }
-    let reports = c
-        .list_reports(ListReportsRequest {
-            regime_code: args.regime,
-            period: args.period,
-        })
-        .await?
-        .into_inner()
-        .reports;
-    if g.json {
-        println!(
-            "{}",
-            Value::Array(reports.iter().map(report_json).collect())
-        );
-    } else {
-        print!("{}", list_text(&reports));
+    // Every page, unless one page is asked for.
+    let one_page = args.page_size.is_some() || args.page_token.is_some();
+    let mut page = ListReportsResponse::default();
+    let mut req = ListReportsRequest {
+        regime_code: args.regime,
+        period: args.period,
+        page_size: args.page_size.unwrap_or(0),
+        page_token: args.page_token.unwrap_or_default(),
+    };
+    loop {
+        let r = c.list_reports(req.clone()).await?.into_inner();
+        page.reports.extend(r.reports);
+        page.next_page_token = r.next_page_token;
+        if one_page || page.next_page_token.is_empty() {
+            break;
+        }
+        req.page_token = page.next_page_token.clone();
     }
-    Ok(())
+    output::emit(g, &page, || list_text(&page))
 }
 
-/// One line per report: agency, status, submissions, lateness.
-pub fn list_text(reports: &[Report]) -> String {
-    if reports.is_empty() {
-        return "no reports\n".to_string();
-    }
+/// One line per report: agency, status, submissions, lateness; the next page's token.
+pub fn list_text(page: &ListReportsResponse) -> String {
     let mut out = String::new();
-    for r in reports {
+    if page.reports.is_empty() {
+        out.push_str("no reports\n");
+    }
+    for r in &page.reports {
         out.push_str(&format!(
             "{}  {:<10} submitted {}  {}\n",
             r.agency_code,
@@ -132,44 +141,21 @@ pub fn list_text(reports: &[Report]) -> String {
             if r.late { "LATE" } else { "" }
         ));
     }
+    if !page.next_page_token.is_empty() {
+        out.push_str(&format!("… more: --page-token {}\n", page.next_page_token));
+    }
     out
 }
 
-fn print_report(g: &Global, report: Option<Report>) -> Result<()> {
-    let Some(report) = report else {
-        bail!("the service answered without a report");
-    };
-    if g.json {
-        println!("{}", report_json(&report));
-    } else {
-        print!("{}", report_text(&report));
-    }
-    Ok(())
-}
-
-pub fn report_json(r: &Report) -> Value {
-    json!({
-        "regime_code": r.regime_code,
-        "period": r.period,
-        "agency_code": r.agency_code,
-        "status": status_name(r.status()),
-        "due_date": r.due_date,
-        "late": r.late,
-        "submissions": r.submissions,
-        "first_submitted_at": ts_json(r.first_submitted_at.as_ref()),
-        "submitted_at": ts_json(r.submitted_at.as_ref()),
-        "accepted_at": ts_json(r.accepted_at.as_ref()),
-        "return_reason": r.return_reason,
-        "values": r.values.iter().map(|v| json!({"indicator_code": v.indicator_code, "value": v.value, "prefilled": v.prefilled})).collect::<Vec<_>>(),
-        "history": r.history.iter().map(|e| json!({
-            "seq": e.seq,
-            "action": action_name(e.action()),
-            "actor": e.actor,
-            "at": ts_json(e.at.as_ref()),
-            "reason": e.reason,
-            "late": e.late,
-        })).collect::<Vec<_>>(),
-    })
+/// The service's answer as JSON, or the report as text.
+fn print_report<T: Serialize>(g: &Global, answer: &T, report: Option<&Report>) -> Result<()> {
+    let report = report.ok_or_else(|| {
+        anyhow!(Failure::local(
+            "UNEXPECTED_ANSWER",
+            "the service answered without a report"
+        ))
+    })?;
+    output::emit(g, answer, || report_text(report))
 }
 
 /// The report's status line, its values, then its history.
@@ -200,7 +186,7 @@ pub fn report_text(r: &Report) -> String {
         for e in &r.history {
             out.push_str(&format!(
                 "    {}  {:<11} by {}{}{}\n",
-                ts_text(e.at.as_ref()),
+                ts_text(e.event_time.as_ref()),
                 action_name(e.action()),
                 e.actor,
                 if e.late { " (late)" } else { "" },
@@ -217,8 +203,10 @@ pub fn report_text(r: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use lienthong_api::reporting::v1::{ReportAction, ReportEvent};
-    use prost_types::Timestamp;
+    use lienthong_api::{
+        reporting::v1::{ReportAction, ReportEvent},
+        wkt::Timestamp,
+    };
 
     use super::*;
 
@@ -248,16 +236,16 @@ mod tests {
                 ReportEvent {
                     seq: 1,
                     action: ReportAction::Submitted as i32,
-                    actor: "000.00.12.H48".into(),
-                    at: at(1_764_157_982),
+                    actor: "agency/000.00.12.H48".into(),
+                    event_time: at(1_764_157_982),
                     late: true,
                     ..Default::default()
                 },
                 ReportEvent {
                     seq: 2,
                     action: ReportAction::Returned as i32,
-                    actor: "000.00.01.H48".into(),
-                    at: at(1_764_157_983),
+                    actor: "agency/000.00.01.H48".into(),
+                    event_time: at(1_764_157_983),
                     reason: "thiếu".into(),
                     ..Default::default()
                 },
@@ -270,14 +258,14 @@ mod tests {
     fn a_report_as_text() {
         assert_eq!(
             report_text(&report()),
-            "AXIS-MONTHLY 2026-03 — 000.00.12.H48: returned, LATE (due 2026-03-19, \
+            "AXIS-MONTHLY 2026-03 — 000.00.12.H48: RETURNED, LATE (due 2026-03-19, \
              submitted 2 time(s))\n  \
              returned: thiếu\n  \
              DOCS_IN        12  (pre-filled)\n  \
              NOTE           -\n  \
              history:\n    \
-             2025-11-26 11:53:02Z  submitted   by 000.00.12.H48 (late)\n    \
-             2025-11-26 11:53:03Z  returned    by 000.00.01.H48: thiếu\n"
+             2025-11-26 11:53:02Z  SUBMITTED   by agency/000.00.12.H48 (late)\n    \
+             2025-11-26 11:53:03Z  RETURNED    by agency/000.00.01.H48: thiếu\n"
         );
         // The reason of an earlier return is not shown once the report moved on.
         let resubmitted = Report {
@@ -285,24 +273,27 @@ mod tests {
             ..report()
         };
         assert!(!report_text(&resubmitted).contains("  returned: "));
-        let json = report_json(&report());
-        assert_eq!(json["status"], "returned");
-        assert_eq!(json["history"][1]["action"], "returned");
-        assert_eq!(json["accepted_at"], Value::Null);
+        let json = output::json(&report()).unwrap();
+        assert_eq!(json["status"], "REPORT_STATUS_RETURNED");
+        assert_eq!(json["history"][1]["action"], "REPORT_ACTION_RETURNED");
+        assert!(json.get("accept_time").is_none());
     }
 
     #[test]
     fn the_periods_reports_one_per_line() {
-        assert_eq!(list_text(&[]), "no reports\n");
+        assert_eq!(list_text(&ListReportsResponse::default()), "no reports\n");
         let on_time = Report {
             late: false,
             status: ReportStatus::Accepted as i32,
             ..report()
         };
         assert_eq!(
-            list_text(&[report(), on_time]),
-            "000.00.12.H48  returned   submitted 2  LATE\n\
-             000.00.12.H48  accepted   submitted 2  \n"
+            list_text(&ListReportsResponse {
+                reports: vec![report(), on_time],
+                next_page_token: String::new(),
+            }),
+            "000.00.12.H48  RETURNED   submitted 2  LATE\n\
+             000.00.12.H48  ACCEPTED   submitted 2  \n"
         );
     }
 

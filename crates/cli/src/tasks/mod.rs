@@ -6,8 +6,9 @@ use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand, ValueEnum};
 use lienthong_api::tasks::v1::{Task, task_service_client::TaskServiceClient};
 use lienthong_platform::client::TracedChannel;
+use serde::Serialize;
 
-use crate::{Global, conn};
+use crate::{Global, conn, error::Failure, output};
 
 mod act;
 mod read;
@@ -19,13 +20,19 @@ pub use table::TableFormat;
 type Client = TaskServiceClient<TracedChannel>;
 
 #[derive(Args, Debug)]
+#[command(after_long_help = "Examples:\n  \
+    lienthong --as 000.00.12.H48 tasks list --bucket near-deadline --all\n  \
+    lienthong --as 000.00.12.H48 tasks progress NV-7 --text \"Đã khảo sát\" --percent 40\n  \
+    lienthong --as 000.00.00.H48 tasks table --format csv > phu-luc.csv\n  \
+    lienthong --as 000.00.12.H48 --json tasks watch >> events.jsonl")]
 pub struct TasksArgs {
     /// The tasks service to talk to.
     #[arg(
         long,
         env = "LIENTHONG_TASKS_ENDPOINT",
         default_value = "https://127.0.0.1:7444",
-        global = true
+        global = true,
+        value_name = "URL"
     )]
     pub tasks_endpoint: String,
 
@@ -74,9 +81,12 @@ pub struct ListArgs {
     #[command(flatten)]
     pub filters: Filters,
     /// At most this many tasks per page (the service's default is 50).
-    #[arg(long, value_name = "N")]
-    pub limit: Option<u32>,
-    /// Follow next-page tokens to list every matching task.
+    #[arg(long, visible_alias = "limit", value_name = "N")]
+    pub page_size: Option<u32>,
+    /// The page after this one (a next_page_token printed before).
+    #[arg(long, value_name = "TOKEN")]
+    pub page_token: Option<String>,
+    /// Every page, not only the first.
     #[arg(long)]
     pub all: bool,
 }
@@ -105,6 +115,7 @@ pub struct CreateArgs {
 
 #[derive(Args, Debug)]
 pub struct DecideArgs {
+    /// The task's id, e.g. NV-7.
     pub task_id: String,
     /// Approve the extension.
     #[arg(long, conflicts_with = "refuse", required_unless_present = "refuse")]
@@ -112,6 +123,7 @@ pub struct DecideArgs {
     /// Refuse the extension (a --comment is required).
     #[arg(long)]
     pub refuse: bool,
+    /// Why (required to refuse).
     #[arg(long, default_value = "")]
     pub comment: String,
 }
@@ -121,11 +133,15 @@ pub enum TasksCommand {
     /// List the tasks you take part in (every task for an admin), newest first.
     List(ListArgs),
     /// Show one task with its history and extensions.
-    Show { task_id: String },
+    Show {
+        /// The task's id, e.g. NV-7.
+        task_id: String,
+    },
     /// Assign a task (you are the assigner).
     Create(CreateArgs),
     /// Report progress (lead agency: with --percent) or add a note (coordinating agency).
     Progress {
+        /// The task's id, e.g. NV-7.
         task_id: String,
         /// What was done.
         #[arg(long)]
@@ -136,28 +152,36 @@ pub enum TasksCommand {
     },
     /// Submit the result (lead agency).
     Submit {
+        /// The task's id, e.g. NV-7.
         task_id: String,
+        /// The result (kết quả).
         #[arg(long)]
         result: String,
     },
     /// Confirm the submitted result (assigner).
     Confirm {
+        /// The task's id, e.g. NV-7.
         task_id: String,
+        /// A comment.
         #[arg(long, default_value = "")]
         comment: String,
     },
     /// Return the submitted result for redo (assigner).
     Return {
+        /// The task's id, e.g. NV-7.
         task_id: String,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
     /// Ask for a later deadline (lead agency).
     Extend {
+        /// The task's id, e.g. NV-7.
         task_id: String,
         /// The new deadline, yyyy-MM-dd.
         #[arg(long = "to", value_name = "DATE")]
         new_deadline: String,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
@@ -165,25 +189,34 @@ pub enum TasksCommand {
     Decide(DecideArgs),
     /// Pause a task (assigner).
     Pause {
+        /// The task's id, e.g. NV-7.
         task_id: String,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
     /// Resume a paused task (assigner).
     Resume {
+        /// The task's id, e.g. NV-7.
         task_id: String,
+        /// A comment.
         #[arg(long, default_value = "")]
         comment: String,
     },
     /// Refuse a task (lead agency). Final.
     Refuse {
+        /// The task's id, e.g. NV-7.
         task_id: String,
+        /// Why.
         #[arg(long)]
         reason: String,
     },
     /// Follow your task events (assigned, near deadline, overdue, results, extensions).
+    ///
+    /// One line per event (JSON Lines with --json). Resubscribes from the last event printed
+    /// after the service restarts or the connection breaks, until Ctrl-C (exit status 0).
     Watch {
-        /// Only events after this event id (resume from the last one processed).
+        /// Only events after this event id (resume from the last one printed).
         #[arg(long, value_name = "N", default_value_t = 0)]
         after: u64,
     },
@@ -198,36 +231,45 @@ pub enum TasksCommand {
 }
 
 /// The task of an answer that must carry one.
-pub fn need(t: Option<Task>) -> Result<Task> {
-    t.ok_or_else(|| anyhow!("the service answered without the task"))
+pub fn need(t: Option<&Task>) -> Result<&Task> {
+    t.ok_or_else(|| {
+        anyhow!(Failure::local(
+            "UNEXPECTED_ANSWER",
+            "the service answered without the task"
+        ))
+    })
 }
 
-/// The task as JSON, or `what` happened and the task as text.
-pub fn print_task(g: &Global, t: &Task, what: &str) {
-    if g.json {
-        println!("{}", render::task_json(t));
-    } else {
+/// The service's answer as JSON, or `what` happened and the task as text.
+pub fn print_task<T: Serialize>(g: &Global, answer: &T, t: &Task, what: &str) -> Result<()> {
+    output::emit(g, answer, || {
+        let mut out = String::new();
         if !what.is_empty() {
-            println!("{what}");
+            out.push_str(what);
+            out.push('\n');
         }
-        print!("{}", render::task_text(t));
-    }
+        out.push_str(&render::task_text(t));
+        out
+    })
 }
 
-async fn client(g: &Global, endpoint: &str) -> Result<Client> {
+pub(super) async fn client(g: &Global, endpoint: &str) -> Result<Client> {
     Ok(TaskServiceClient::new(
-        conn::channel_to(g, endpoint, "").await?,
+        conn::channel_to(g, endpoint, "--tasks-endpoint").await?,
     ))
 }
 
 pub async fn run(g: &Global, args: TasksArgs) -> Result<()> {
     use TasksCommand as C;
+    if let C::Watch { after } = args.command {
+        return read::watch(g, &args.tasks_endpoint, after).await;
+    }
     let c = &mut client(g, &args.tasks_endpoint).await?;
     match args.command {
         C::List(args) => read::list(g, c, args).await,
         C::Show { task_id } => read::show(g, c, task_id).await,
-        C::Watch { after } => read::watch(g, c, after).await,
-        C::Table { filters, format } => read::table(c, &filters, format).await,
+        C::Watch { .. } => Ok(()),
+        C::Table { filters, format } => read::table(g, c, &filters, format).await,
         C::Create(args) => act::create(g, c, args).await,
         C::Progress {
             task_id,

@@ -1,15 +1,21 @@
 //! The commands that read tasks: `list`, `show`, `watch` and `table`.
+use std::cell::Cell;
+
 use anyhow::Result;
 use lienthong_api::tasks::v1::{
-    GetTaskRequest, ListTasksRequest, Task, TaskBucket, WatchTaskEventsRequest,
+    GetTaskRequest, ListTasksRequest, ListTasksResponse, TaskBucket, WatchTaskEventsRequest,
 };
 use serde_json::json;
 
 use super::{
-    BucketArg, Client, Filters, ListArgs, TableFormat, need, print_task, render,
-    table::table as appendix,
+    BucketArg, Client, Filters, ListArgs, TableFormat, client, need, print_task, render,
+    table::{self, table as appendix},
 };
-use crate::Global;
+use crate::{
+    Global,
+    follow::{self, Follower, Session, until_interrupted},
+    output,
+};
 
 pub fn list_request(f: &Filters) -> ListTasksRequest {
     ListTasksRequest {
@@ -36,102 +42,126 @@ fn bucket_pb(b: BucketArg) -> TaskBucket {
     }
 }
 
-/// The matching tasks, one page (or every page with `all`), and whether more remain.
-async fn list_all(
-    c: &mut Client,
-    mut req: ListTasksRequest,
-    all: bool,
-) -> Result<(Vec<Task>, bool)> {
-    let mut tasks = Vec::new();
+/// The matching tasks, one page (or every page with `all`), with the next page's token.
+async fn pages(c: &mut Client, mut req: ListTasksRequest, all: bool) -> Result<ListTasksResponse> {
+    let mut page = ListTasksResponse::default();
     loop {
         let r = c.list_tasks(req.clone()).await?.into_inner();
-        tasks.extend(r.tasks);
-        let more = !r.next_page_token.is_empty();
-        if !all || !more {
-            return Ok((tasks, more));
+        page.tasks.extend(r.tasks);
+        page.next_page_token = r.next_page_token;
+        if !all || page.next_page_token.is_empty() {
+            return Ok(page);
         }
-        req.page_token = r.next_page_token;
+        req.page_token = page.next_page_token.clone();
     }
 }
 
 /// `tasks list`.
 pub async fn list(g: &Global, c: &mut Client, args: ListArgs) -> Result<()> {
     let mut req = list_request(&args.filters);
-    req.page_size = args.limit.unwrap_or(0);
-    let (tasks, more) = list_all(c, req, args.all).await?;
-    if g.json {
-        println!(
-            "{}",
-            json!({"tasks": tasks.iter().map(render::task_json).collect::<Vec<_>>(), "more": more})
-        );
-    } else {
-        print!("{}", list_text(&tasks, more));
-    }
-    Ok(())
+    req.page_size = args.page_size.unwrap_or(0);
+    req.page_token = args.page_token.unwrap_or_default();
+    let page = pages(c, req, args.all).await?;
+    output::emit(g, &page, || list_text(&page))
 }
 
-/// One line per task, and a hint when more remain.
-pub fn list_text(tasks: &[Task], more: bool) -> String {
+/// One line per task, and the next page's token when more remain.
+pub fn list_text(page: &ListTasksResponse) -> String {
     let mut out = String::new();
-    if tasks.is_empty() {
+    if page.tasks.is_empty() {
         out.push_str("no tasks\n");
     }
-    for t in tasks {
+    for t in &page.tasks {
         out.push_str(&render::task_line(t));
         out.push('\n');
     }
-    if more {
-        out.push_str("… more: use --all or --limit\n");
+    if !page.next_page_token.is_empty() {
+        out.push_str(&format!(
+            "… more: --page-token {} (or --all)\n",
+            page.next_page_token
+        ));
     }
     out
 }
 
 /// `tasks show`.
 pub async fn show(g: &Global, c: &mut Client, task_id: String) -> Result<()> {
-    let t = c
-        .get_task(GetTaskRequest { task_id })
-        .await?
-        .into_inner()
-        .task;
-    print_task(g, &need(t)?, "");
-    Ok(())
+    let r = c.get_task(GetTaskRequest { task_id }).await?.into_inner();
+    print_task(g, &r, need(r.task.as_ref())?, "")
 }
 
-/// `tasks watch`: the caller's task events as they come.
-pub async fn watch(g: &Global, c: &mut Client, after: u64) -> Result<()> {
+/// One subscription to the caller's task events after the cursor.
+async fn session(g: &Global, endpoint: &str, cursor: &Cell<u64>, opened: &mut bool) -> Result<()> {
+    let mut c = client(g, endpoint).await?;
     let mut stream = c
         .watch_task_events(WatchTaskEventsRequest {
-            after_event_id: after,
+            after_event_id: cursor.get(),
         })
         .await?
         .into_inner();
-    if !g.json {
-        eprintln!("following task events (Ctrl-C to stop)…");
-    }
+    *opened = true;
     while let Some(r) = stream.message().await? {
         let Some(e) = r.event else { continue };
+        if e.event_id <= cursor.get() {
+            continue; // already printed
+        }
         if g.json {
-            println!("{}", render::event_json(&e));
+            output::line(&output::json(&e)?);
         } else {
             println!("{}", render::event_line(&e));
         }
-    }
-    if !g.json {
-        eprintln!("the service ended the stream; resume with --after <last event id>");
+        cursor.set(e.event_id);
     }
     Ok(())
 }
 
-/// `tasks table`: every matching task, oldest first, as an appendix numbers them.
-pub async fn table(c: &mut Client, filters: &Filters, format: TableFormat) -> Result<()> {
-    let (mut tasks, _) = list_all(c, list_request(filters), true).await?;
+/// `tasks watch`: the caller's task events as they come, until Ctrl-C, resubscribing from the
+/// last event printed.
+pub async fn watch(g: &Global, endpoint: &str, after: u64) -> Result<()> {
+    let cursor = Cell::new(after);
+    let mut follower = Follower::new(g, "the task events");
+    let run = async {
+        if !g.json {
+            eprintln!("following task events (Ctrl-C to stop)…");
+        }
+        loop {
+            let mut opened = false;
+            let end = session(g, endpoint, &cursor, &mut opened).await;
+            let resume = format!("after event {}", cursor.get());
+            follower.after(Session { opened, end }, &resume).await?;
+        }
+    };
+    until_interrupted(run, || {
+        follow::notice(
+            g.json,
+            &format!("stopped; resume with --after {}", cursor.get()),
+            json!({"after_event_id": cursor.get()}),
+        );
+    })
+    .await
+}
+
+/// `tasks table`: every matching task, oldest first, as an appendix numbers them; with
+/// `--json`, `{"columns": [...], "rows": [[...], ...]}`.
+pub async fn table(
+    g: &Global,
+    c: &mut Client,
+    filters: &Filters,
+    format: TableFormat,
+) -> Result<()> {
+    let mut tasks = pages(c, list_request(filters), true).await?.tasks;
     tasks.reverse();
+    if g.json {
+        return output::document(&table::table_json(&tasks));
+    }
     print!("{}", appendix(&tasks, format)?);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use lienthong_api::tasks::v1::Task;
+
     use super::*;
 
     #[test]
@@ -155,19 +185,26 @@ mod tests {
 
     #[test]
     fn list_text_says_when_empty_and_when_more() {
-        assert_eq!(list_text(&[], false), "no tasks\n");
-        let t = Task {
-            task_id: "NV-3".into(),
-            content: "Việc".into(),
-            lead_agency: "000.00.12.H48".into(),
-            bucket: TaskBucket::Overdue as i32,
-            progress_percent: 5,
-            ..Default::default()
+        assert_eq!(list_text(&ListTasksResponse::default()), "no tasks\n");
+        let page = ListTasksResponse {
+            tasks: vec![Task {
+                task_id: "NV-3".into(),
+                content: "Việc".into(),
+                lead_agency: "000.00.12.H48".into(),
+                bucket: TaskBucket::Overdue as i32,
+                progress_percent: 5,
+                ..Default::default()
+            }],
+            next_page_token: "t".into(),
         };
         assert_eq!(
-            list_text(&[t], true),
-            "NV-3     -           overdue                  5%  lead 000.00.12.H48  Việc\n\
-             … more: use --all or --limit\n"
+            list_text(&page),
+            "NV-3     -           OVERDUE             5%  lead 000.00.12.H48  Việc\n\
+             … more: --page-token t (or --all)\n"
+        );
+        assert_eq!(
+            output::json(&page).unwrap()["tasks"][0]["bucket"],
+            "TASK_BUCKET_OVERDUE"
         );
     }
 }

@@ -2,104 +2,34 @@
 use std::fmt::Write as _;
 
 use lienthong_api::tasks::v1::{
-    ExtensionState, Task, TaskBucket, TaskEvent, TaskEventKind, TaskState,
+    ExtensionState, Task, TaskAction, TaskBucket, TaskEvent, TaskEventKind, TaskState,
 };
-use serde_json::{Value, json};
 
-use crate::render::{ts_json, ts_text};
+use crate::render::{or_dash, short, ts_text};
 
+/// `IN_PROGRESS`, `AWAITING_CONFIRMATION`, … (the proto name without `TASK_STATE_`).
 pub fn state_name(s: TaskState) -> &'static str {
-    match s {
-        TaskState::Unspecified => "unknown",
-        TaskState::NotStarted => "not started",
-        TaskState::InProgress => "in progress",
-        TaskState::AwaitingConfirmation => "awaiting confirmation",
-        TaskState::Completed => "completed",
-        TaskState::Redo => "returned for redo",
-        TaskState::Paused => "paused",
-        TaskState::Refused => "refused",
-    }
+    short(s.as_str_name(), "TASK_STATE_")
 }
 
+/// `COMPLETED_ON_TIME`, `NEAR_DEADLINE`, … (the proto name without `TASK_BUCKET_`).
 pub fn bucket_name(b: TaskBucket) -> &'static str {
-    match b {
-        TaskBucket::Unspecified => "unknown",
-        TaskBucket::CompletedOnTime => "completed on time",
-        TaskBucket::CompletedLate => "completed late",
-        TaskBucket::InProgress => "in progress, in time",
-        TaskBucket::NearDeadline => "near deadline",
-        TaskBucket::Overdue => "overdue",
-        TaskBucket::Refused => "refused",
-    }
+    short(b.as_str_name(), "TASK_BUCKET_")
 }
 
+/// `ASSIGNED`, `EXTENSION_REQUESTED`, … (the proto name without `TASK_EVENT_KIND_`).
 pub fn event_name(k: TaskEventKind) -> &'static str {
-    match k {
-        TaskEventKind::Unspecified => "unknown",
-        TaskEventKind::Assigned => "assigned",
-        TaskEventKind::NearDeadline => "near deadline",
-        TaskEventKind::Overdue => "overdue",
-        TaskEventKind::ResultSubmitted => "result submitted",
-        TaskEventKind::ResultConfirmed => "result confirmed",
-        TaskEventKind::ResultReturned => "result returned",
-        TaskEventKind::ExtensionRequested => "extension requested",
-        TaskEventKind::ExtensionDecided => "extension decided",
-        TaskEventKind::Paused => "paused",
-        TaskEventKind::Resumed => "resumed",
-        TaskEventKind::Refused => "refused",
-    }
+    short(k.as_str_name(), "TASK_EVENT_KIND_")
 }
 
+/// `PENDING`, `APPROVED`, `REFUSED` (the proto name without `EXTENSION_STATE_`).
 pub fn extension_name(s: ExtensionState) -> &'static str {
-    match s {
-        ExtensionState::Unspecified => "unknown",
-        ExtensionState::Pending => "pending",
-        ExtensionState::Approved => "approved",
-        ExtensionState::Refused => "refused",
-    }
+    short(s.as_str_name(), "EXTENSION_STATE_")
 }
 
-pub fn task_json(t: &Task) -> Value {
-    json!({
-        "task_id": t.task_id,
-        "content": t.content,
-        "source_document_id": t.source_document_id,
-        "assigner": t.assigner,
-        "lead_agency": t.lead_agency,
-        "coordinating_agencies": t.coordinating_agencies,
-        "deadline": t.deadline,
-        "original_deadline": t.original_deadline,
-        "state": state_name(t.state()),
-        "bucket": bucket_name(t.bucket()),
-        "progress_percent": t.progress_percent,
-        "latest_progress": t.latest_progress,
-        "result": t.result,
-        "notes": t.notes,
-        "created_at": ts_json(t.created_at.as_ref()),
-        "completed_at": ts_json(t.completed_at.as_ref()),
-        "history": t.history.iter().map(|h| json!({
-            "seq": h.seq,
-            "at": ts_json(h.at.as_ref()),
-            "actor": h.actor,
-            "action": h.action,
-            "detail": h.detail,
-            "percent": h.percent,
-        })).collect::<Vec<_>>(),
-        "extensions": t.extensions.iter().map(|e| json!({
-            "extension_number": e.extension_number,
-            "old_deadline": e.old_deadline,
-            "new_deadline": e.new_deadline,
-            "reason": e.reason,
-            "state": extension_name(e.state()),
-            "requested_at": ts_json(e.requested_at.as_ref()),
-            "decided_at": ts_json(e.decided_at.as_ref()),
-            "decision_comment": e.decision_comment,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn or_dash(s: &str) -> &str {
-    if s.is_empty() { "-" } else { s }
+/// `CREATED`, `PROGRESS`, `RESULT_SUBMITTED`, … (the proto name without `TASK_ACTION_`).
+pub fn action_name(a: TaskAction) -> &'static str {
+    short(a.as_str_name(), "TASK_ACTION_")
 }
 
 /// ` — <text>`, or nothing for an empty text.
@@ -114,7 +44,7 @@ fn dash_suffix(text: &str) -> String {
 /// One line per task, for `tasks list`.
 pub fn task_line(t: &Task) -> String {
     format!(
-        "{:<8} {:<11} {:<22} {:>3}%  lead {}  {}",
+        "{:<8} {:<11} {:<17} {:>3}%  lead {}  {}",
         t.task_id,
         or_dash(&t.deadline),
         bucket_name(t.bucket()),
@@ -185,27 +115,14 @@ fn history_text(out: &mut String, t: &Task) {
             let percent = h.percent.map(|p| format!(" {p}%")).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "    {}  {:<14} {}{percent}  {}",
-                ts_text(h.at.as_ref()),
+                "    {}  {:<22} {}{percent}  {}",
+                ts_text(h.change_time.as_ref()),
                 h.actor,
-                h.action,
+                action_name(h.action()),
                 h.detail
             );
         }
     }
-}
-
-pub fn event_json(e: &TaskEvent) -> Value {
-    json!({
-        "event_id": e.event_id,
-        "kind": event_name(e.kind()),
-        "task_id": e.task_id,
-        "content": e.content,
-        "deadline": e.deadline,
-        "actor": e.actor,
-        "detail": e.detail,
-        "at": ts_json(e.at.as_ref()),
-    })
 }
 
 /// One line per event, for `tasks watch`.
@@ -213,7 +130,7 @@ pub fn event_line(e: &TaskEvent) -> String {
     format!(
         "#{:<5} {}  {:<20} {}  {}  by {}{}",
         e.event_id,
-        ts_text(e.at.as_ref()),
+        ts_text(e.event_time.as_ref()),
         event_name(e.kind()),
         e.task_id,
         e.content,
@@ -224,8 +141,10 @@ pub fn event_line(e: &TaskEvent) -> String {
 
 #[cfg(test)]
 mod tests {
-    use lienthong_api::tasks::v1::{Extension, TaskHistoryEntry};
-    use prost_types::Timestamp;
+    use lienthong_api::{
+        tasks::v1::{Extension, TaskHistoryEntry},
+        wkt::Timestamp,
+    };
 
     use super::*;
 
@@ -238,7 +157,7 @@ mod tests {
             task_id: "NV-7".into(),
             content: "Triển khai chữ ký số".into(),
             source_document_id: "000.00.00.H48,2026/01/02,12/UBND-KGVX".into(),
-            assigner: "000.00.00.H48".into(),
+            assigner: "agency/000.00.00.H48".into(),
             lead_agency: "000.00.12.H48".into(),
             coordinating_agencies: vec!["000.00.09.H48".into(), "000.00.53.H48".into()],
             deadline: "2026-12-31".into(),
@@ -248,21 +167,21 @@ mod tests {
             progress_percent: 40,
             latest_progress: "Đã khảo sát".into(),
             notes: "ghi chú".into(),
-            created_at: at(1_764_157_982),
+            create_time: at(1_764_157_982),
             history: vec![
                 TaskHistoryEntry {
                     seq: 1,
-                    at: at(1_764_157_982),
-                    actor: "000.00.00.H48".into(),
-                    action: "assigned".into(),
+                    change_time: at(1_764_157_982),
+                    actor: "agency/000.00.00.H48".into(),
+                    action: TaskAction::Created as i32,
                     detail: "x".into(),
                     percent: None,
                 },
                 TaskHistoryEntry {
                     seq: 2,
-                    at: at(1_764_157_999),
-                    actor: "000.00.12.H48".into(),
-                    action: "progress".into(),
+                    change_time: at(1_764_157_999),
+                    actor: "agency/000.00.12.H48".into(),
+                    action: TaskAction::Progress as i32,
                     detail: "y".into(),
                     percent: Some(40),
                 },
@@ -295,25 +214,25 @@ mod tests {
         assert_eq!(
             task_text(&task()),
             "NV-7  Triển khai chữ ký số\n\
-             \x20 assigner:      000.00.00.H48\n\
+             \x20 assigner:      agency/000.00.00.H48\n\
              \x20 lead agency:   000.00.12.H48\n\
              \x20 coordinating:  000.00.09.H48, 000.00.53.H48\n\
              \x20 deadline:      2026-12-31 (originally 2026-12-15)\n\
-             \x20 state:         in progress\n\
-             \x20 bucket:        near deadline\n\
+             \x20 state:         IN_PROGRESS\n\
+             \x20 bucket:        NEAR_DEADLINE\n\
              \x20 progress:      40%  Đã khảo sát\n\
              \x20 document:      000.00.00.H48,2026/01/02,12/UBND-KGVX\n\
              \x20 notes:         ghi chú\n\
              \x20 extensions:\n\
-             \x20   #1 2026-12-15 → 2026-12-31  approved  (chờ) — ok\n\
-             \x20   #2 2026-12-31 → 2027-01-31  pending  (nữa)\n\
+             \x20   #1 2026-12-15 → 2026-12-31  APPROVED  (chờ) — ok\n\
+             \x20   #2 2026-12-31 → 2027-01-31  PENDING  (nữa)\n\
              \x20 history:\n\
-             \x20   2025-11-26 11:53:02Z  000.00.00.H48  assigned  x\n\
-             \x20   2025-11-26 11:53:19Z  000.00.12.H48  progress 40%  y\n"
+             \x20   2025-11-26 11:53:02Z  agency/000.00.00.H48   CREATED  x\n\
+             \x20   2025-11-26 11:53:19Z  agency/000.00.12.H48   PROGRESS 40%  y\n"
         );
         assert_eq!(
             task_line(&task()),
-            "NV-7     2026-12-31  near deadline           40%  lead 000.00.12.H48  \
+            "NV-7     2026-12-31  NEAR_DEADLINE      40%  lead 000.00.12.H48  \
              Triển khai chữ ký số"
         );
         let bare = Task {
@@ -324,22 +243,25 @@ mod tests {
         assert_eq!(
             task_text(&bare),
             "NV-10  \n  assigner:      \n  lead agency:   \n  deadline:      -\n  \
-             state:         unknown\n  bucket:        unknown\n  progress:      0%  \n  \
+             state:         UNSPECIFIED\n  bucket:        UNSPECIFIED\n  progress:      0%  \n  \
              result:        Xong\n"
         );
     }
 
     #[test]
     fn a_task_as_json() {
-        let json = task_json(&task());
-        assert_eq!(json["state"], "in progress");
-        assert_eq!(json["bucket"], "near deadline");
-        assert_eq!(json["created_at"], "2025-11-26T11:53:02Z");
-        assert_eq!(json["completed_at"], Value::Null);
+        let json = serde_json::to_value(task()).unwrap();
+        assert_eq!(json["state"], "TASK_STATE_IN_PROGRESS");
+        assert_eq!(json["bucket"], "TASK_BUCKET_NEAR_DEADLINE");
+        assert_eq!(json["create_time"], "2025-11-26T11:53:02+00:00");
+        assert!(
+            json.get("complete_time").is_none(),
+            "unset times are left out"
+        );
         assert_eq!(json["history"][1]["percent"], 40);
-        assert_eq!(json["history"][0]["percent"], Value::Null);
-        assert_eq!(json["extensions"][0]["state"], "approved");
-        assert_eq!(json["extensions"][1]["decided_at"], Value::Null);
+        assert_eq!(json["history"][1]["action"], "TASK_ACTION_PROGRESS");
+        assert_eq!(json["history"][0]["seq"], "1");
+        assert_eq!(json["extensions"][0]["state"], "EXTENSION_STATE_APPROVED");
     }
 
     #[test]
@@ -350,34 +272,43 @@ mod tests {
             task_id: "NV-7".into(),
             content: "Triển khai".into(),
             deadline: "2026-12-31".into(),
-            actor: "000.00.12.H48".into(),
+            actor: "agency/000.00.12.H48".into(),
             detail: "đến 2027-01-31".into(),
-            at: at(1_764_157_982),
+            event_time: at(1_764_157_982),
         };
         assert_eq!(
             event_line(&e),
-            "#12    2025-11-26 11:53:02Z  extension requested  NV-7  Triển khai  \
-             by 000.00.12.H48 — đến 2027-01-31"
+            "#12    2025-11-26 11:53:02Z  EXTENSION_REQUESTED  NV-7  Triển khai  \
+             by agency/000.00.12.H48 — đến 2027-01-31"
         );
         let quiet = TaskEvent {
             detail: String::new(),
             kind: TaskEventKind::Overdue as i32,
             ..e.clone()
         };
-        assert!(event_line(&quiet).ends_with("by 000.00.12.H48"));
-        assert_eq!(event_json(&e)["kind"], "extension requested");
-        assert_eq!(event_json(&e)["at"], "2025-11-26T11:53:02Z");
+        assert!(event_line(&quiet).ends_with("by agency/000.00.12.H48"));
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["kind"], "TASK_EVENT_KIND_EXTENSION_REQUESTED");
+        assert_eq!(json["event_time"], "2025-11-26T11:53:02+00:00");
+        assert_eq!(json["event_id"], "12");
     }
 
     #[test]
     fn names_of_states_buckets_and_events() {
-        assert_eq!(state_name(TaskState::Redo), "returned for redo");
+        assert_eq!(state_name(TaskState::Redo), "REDO");
         assert_eq!(
             state_name(TaskState::AwaitingConfirmation),
-            "awaiting confirmation"
+            "AWAITING_CONFIRMATION"
         );
-        assert_eq!(bucket_name(TaskBucket::InProgress), "in progress, in time");
-        assert_eq!(event_name(TaskEventKind::ResultReturned), "result returned");
-        assert_eq!(extension_name(ExtensionState::Unspecified), "unknown");
+        assert_eq!(
+            bucket_name(TaskBucket::CompletedOnTime),
+            "COMPLETED_ON_TIME"
+        );
+        assert_eq!(event_name(TaskEventKind::ResultReturned), "RESULT_RETURNED");
+        assert_eq!(extension_name(ExtensionState::Unspecified), "UNSPECIFIED");
+        assert_eq!(
+            action_name(TaskAction::ExtensionApproved),
+            "EXTENSION_APPROVED"
+        );
     }
 }

@@ -76,6 +76,16 @@ pub fn table(tasks: &[Task], format: TableFormat) -> Result<String> {
     }
 }
 
+/// `{"columns": [the heads], "rows": [[STT, task, lead, coordinating, result, notes], ...]}`.
+pub fn table_json(tasks: &[Task]) -> serde_json::Value {
+    let rows: Vec<[String; 6]> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| row(i + 1, t))
+        .collect();
+    serde_json::json!({"columns": HEAD, "rows": rows})
+}
+
 /// Markdown cell: no pipes or line breaks.
 fn md(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")
@@ -229,6 +239,9 @@ mod tests {
         let r = row(1, &fresh);
         assert_eq!(r[4], "");
         assert_eq!(r[5], "");
+        let json = table_json(&[done]);
+        assert_eq!(json["columns"][1], "Nhiệm vụ");
+        assert_eq!(json["rows"][0][4], "Đã hoàn thành quá hạn: Đã xong");
         let md = table(&[], TableFormat::Md).unwrap();
         assert_eq!(
             md,

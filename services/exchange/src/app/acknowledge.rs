@@ -1,6 +1,7 @@
 //! A recipient has stored a document (status 01), or has read status messages.
 use lienthong_api::exchange::v1::TransportState as PbTransport;
 use lienthong_axis::{AgencyCode, BusinessStatus};
+use lienthong_platform::error::Violations;
 use tracing::Instrument;
 
 use super::{Exchange, updates::NewStatus};
@@ -39,7 +40,7 @@ impl Exchange {
                 document_id,
                 recipient: recipient.as_str(),
                 status: BusinessStatus::Arrived,
-                reported_by: recipient.as_str(),
+                reporter: recipient.as_str(),
                 description: "",
                 staff_info: "",
             },
@@ -61,11 +62,17 @@ impl Exchange {
         agency: &AgencyCode,
         item_ids: &[u64],
     ) -> Result<u32> {
+        let mut v = Violations::new();
+        let ids: Vec<Option<i64>> = item_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| v.check(paging::item_id(index, *id)))
+            .collect();
+        v.into_result()?;
         let now = self.now();
         let mut tx = self.transaction().await?;
         let mut confirmed = 0;
-        for (index, id) in item_ids.iter().enumerate() {
-            let item_id = paging::item_id(index, *id)?;
+        for (index, item_id) in ids.into_iter().flatten().enumerate() {
             match store::confirm_status_item(&mut tx, agency.as_str(), item_id, now).await? {
                 Confirmation::Missing => {
                     return Err(ExchangeError::NoInboxItem { index, item_id });

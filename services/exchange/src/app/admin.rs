@@ -1,10 +1,14 @@
 //! What an operator sees of the hub: its role, what it serves, and the backlog towards each
 //! peer hub and the tasks service.
-use lienthong_api::exchange::v1::{GetHubStatusResponse, PeerStatus};
+use lienthong_api::exchange::v1::{GetHubStatusResponse, HubRole, PeerStatus};
+use lienthong_axis::timestamp::to_duration;
 
 use super::Exchange;
 use crate::{
-    domain::outbox::{TASKS_TOPIC, relay_topic},
+    domain::{
+        outbox::{TASKS_TOPIC, relay_topic},
+        routing::Role,
+    },
     error::Result,
     store,
 };
@@ -15,9 +19,25 @@ pub struct Backlog {
     pub peer: String,
     pub endpoint: String,
     pub depth: u64,
-    /// Age of the oldest pending entry, in seconds (0 when none).
-    pub oldest_age_secs: f64,
+    /// Age of the oldest pending entry, in µs (0 when none).
+    pub oldest_age_micros: i64,
     pub last_error: String,
+}
+
+impl Backlog {
+    /// Age of the oldest pending entry, in seconds (0 when none).
+    pub fn oldest_age_secs(&self) -> f64 {
+        self.oldest_age_micros as f64 / 1e6
+    }
+}
+
+/// A hub's role as the API names it.
+fn hub_role(role: &Role) -> HubRole {
+    match role {
+        Role::Standalone => HubRole::Standalone,
+        Role::Provincial => HubRole::Provincial,
+        Role::National => HubRole::National,
+    }
 }
 
 impl Exchange {
@@ -41,9 +61,7 @@ impl Exchange {
                 peer,
                 endpoint,
                 depth: stats.depth,
-                oldest_age_secs: stats
-                    .oldest_created_at
-                    .map_or(0.0, |t| (now - t).max(0) as f64 / 1e6),
+                oldest_age_micros: stats.oldest_created_at.map_or(0, |t| (now - t).max(0)),
                 last_error: stats.last_error,
             });
         }
@@ -60,14 +78,14 @@ impl Exchange {
                 peer: b.peer,
                 endpoint: b.endpoint,
                 outbox_depth: b.depth,
-                oldest_pending_age_seconds: b.oldest_age_secs,
+                oldest_pending_age: Some(to_duration(b.oldest_age_micros)),
                 last_error: b.last_error,
             })
             .collect();
         let routing = self.routing();
         Ok(GetHubStatusResponse {
             hub_id: routing.hub_id.clone(),
-            role: routing.role.name().into(),
+            role: hub_role(&routing.role) as i32,
             serves: routing.served_units(),
             peers,
         })

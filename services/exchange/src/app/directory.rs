@@ -4,14 +4,26 @@ use std::{future::Future, pin::Pin};
 
 use lienthong_api::exchange::v1::{Agency, RegisterAgencyResponse};
 use lienthong_axis::AgencyCode;
-use lienthong_platform::Identity;
+use lienthong_platform::{Identity, paging::page_size};
 
 use super::Exchange;
 use crate::{
-    domain::{self, directory::check_registration, routing::Hop},
+    domain::{
+        self,
+        directory::check_registration,
+        paging::{AGENCIES_PAGE, AGENCIES_SCOPE},
+        routing::Hop,
+    },
     error::{ExchangeError, Result},
     store,
 };
+
+/// A page of the directory.
+pub struct AgenciesPage {
+    pub agencies: Vec<Agency>,
+    /// "" on the last page.
+    pub next_page_token: String,
+}
 
 /// What another hub answered about an agency.
 #[derive(Clone, Debug)]
@@ -40,8 +52,31 @@ impl Exchange {
         directory.lookup(peer, code).await
     }
 
-    pub async fn list_agencies(&self) -> Result<Vec<Agency>> {
-        store::list_agencies(&mut *self.conn().await?).await
+    /// The agencies this hub serves, by code; the next pages after the cursor of `page_token`
+    /// (the last code listed).
+    pub async fn list_agencies(
+        &self,
+        requested_size: u32,
+        page_token: &str,
+    ) -> Result<AgenciesPage> {
+        let now = self.now();
+        let after = self
+            .page_cursor::<String>(page_token, AGENCIES_SCOPE, now)?
+            .unwrap_or_default();
+        let size = page_size(requested_size, AGENCIES_PAGE.0, AGENCIES_PAGE.1);
+        // One more than asked tells whether another page follows.
+        let mut agencies =
+            store::list_agencies(&mut *self.conn().await?, &after, size as i64 + 1).await?;
+        let more = agencies.len() > size;
+        agencies.truncate(size);
+        let next_page_token = match agencies.last() {
+            Some(last) if more => self.tokens.issue(AGENCIES_SCOPE, &last.code, now),
+            _ => String::new(),
+        };
+        Ok(AgenciesPage {
+            agencies,
+            next_page_token,
+        })
     }
 
     /// An agency of this hub, or of another hub through the national hub (cached), so that a

@@ -10,13 +10,18 @@ use lienthong_api::exchange::v1::{
     InboxItem, StatusUpdate, SubscribeResponse, TransportState as PbTransport, inbox_item::Payload,
 };
 use lienthong_axis::AgencyCode;
-use lienthong_platform::notify::{ServerStream, Step, follow};
+use lienthong_platform::{
+    error::Violations,
+    notify::{ServerStream, Step, follow},
+    paging::page_size,
+};
+use prost::Message;
 
 use super::{Exchange, document_key, inbox_key, timestamp, updates::status_message};
 use crate::{
     domain::{
         outbox::delivered_update_id,
-        paging::{self, SUBSCRIBE_PAGE},
+        paging::{self, MAX_PAGE_BYTES, PENDING_PAGE, SUBSCRIBE_PAGE},
         routing::Hop,
     },
     error::{ExchangeError, Result},
@@ -29,19 +34,55 @@ struct Page {
     documents: Vec<(String, String)>,
 }
 
+/// A page of ListPending.
+pub struct PendingPage {
+    pub items: Vec<InboxItem>,
+    /// "" when nothing more is pending now.
+    pub next_page_token: String,
+}
+
 impl Exchange {
-    /// The agency's unacknowledged items after `after`, without marking anything delivered.
+    /// The agency's unacknowledged items, oldest first, without marking anything delivered:
+    /// the first page after `after_item_id`, the next ones after the cursor of `page_token`.
+    /// A page stops early rather than weigh more than [`MAX_PAGE_BYTES`].
     pub async fn list_pending(
         &self,
         agency: &AgencyCode,
-        after: u64,
-        limit: u32,
-    ) -> Result<Vec<InboxItem>> {
-        let after = paging::inbox_cursor(after)?;
-        let page = self
-            .read_inbox(agency, after, paging::pending_limit(limit))
-            .await?;
-        Ok(page.items)
+        after_item_id: u64,
+        requested_size: u32,
+        page_token: &str,
+    ) -> Result<PendingPage> {
+        let now = self.now();
+        let scope = paging::pending_scope(agency.as_str());
+        let mut v = Violations::new();
+        let after = v.check(paging::inbox_cursor(after_item_id));
+        let resume = v.check(self.page_cursor::<i64>(page_token, &scope, now));
+        v.into_result()?;
+        let after = resume.flatten().or(after).unwrap_or(0);
+        let size = page_size(requested_size, PENDING_PAGE.0, PENDING_PAGE.1);
+        // One more than asked tells whether another page follows.
+        let read = self.read_inbox(agency, after, size as i64 + 1).await?.items;
+        let found = read.len();
+        let mut items = Vec::with_capacity(found.min(size));
+        let mut bytes = 0;
+        for item in read {
+            let len = item.encoded_len();
+            if items.len() == size || (!items.is_empty() && bytes + len > MAX_PAGE_BYTES) {
+                break;
+            }
+            bytes += len;
+            items.push(item);
+        }
+        let next_page_token = match items.last() {
+            Some(last) if items.len() < found => {
+                self.tokens.issue(&scope, &(last.item_id as i64), now)
+            }
+            _ => String::new(),
+        };
+        Ok(PendingPage {
+            items,
+            next_page_token,
+        })
     }
 
     /// The agency's unacknowledged items after `after`, then every new one as it arrives,
@@ -52,7 +93,9 @@ impl Exchange {
         agency: AgencyCode,
         after: u64,
     ) -> Result<ServerStream<SubscribeResponse>> {
-        let cursor = Arc::new(AtomicI64::new(paging::inbox_cursor(after)?));
+        let cursor = Arc::new(AtomicI64::new(
+            paging::inbox_cursor(after).map_err(ExchangeError::from)?,
+        ));
         let wake = self.notifier.watch(&inbox_key(agency.as_str()));
         let app = self.clone();
         Ok(follow(
@@ -104,7 +147,7 @@ impl Exchange {
             };
             items.push(InboxItem {
                 item_id: item.item_id as u64,
-                created_at: Some(timestamp(item.created_at)),
+                create_time: Some(timestamp(item.created_at)),
                 payload: Some(payload),
             });
         }
@@ -130,8 +173,8 @@ impl Exchange {
                 document_id: document_id.to_string(),
                 recipient: recipient.to_string(),
                 to_agency: sender.to_string(),
-                reported_by: recipient.to_string(),
-                at: Some(timestamp(now)),
+                reporter: recipient.to_string(),
+                event_time: Some(timestamp(now)),
                 hub: self.hub_id().to_string(),
                 transport_state: PbTransport::Delivered as i32,
                 ..Default::default()

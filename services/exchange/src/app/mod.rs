@@ -18,7 +18,8 @@ mod statuses;
 mod updates;
 
 pub use admin::Backlog;
-pub use directory::{AgencyLookup, Lookup};
+pub use directory::{AgenciesPage, AgencyLookup, Lookup};
+pub use inbox::PendingPage;
 pub use relay::OutgoingRelay;
 pub use send::{PendingSend, SendStart};
 pub use sent::SentPage;
@@ -26,8 +27,11 @@ pub use statuses::Report;
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use lienthong_axis::{SharedClock, timestamp::to_timestamp};
-use lienthong_platform::{notify::Notifier, outbox::Outbox, shutdown::Shutdown};
+use lienthong_api::wkt::Timestamp;
+use lienthong_axis::{FieldError, SharedClock, timestamp::to_timestamp};
+use lienthong_platform::{
+    notify::Notifier, outbox::Outbox, paging::PageTokens, shutdown::Shutdown,
+};
 use sqlx::AnyPool;
 
 use crate::{
@@ -56,6 +60,8 @@ pub struct Exchange {
     clock: SharedClock,
     shutdown: Shutdown,
     settings: Settings,
+    /// Issues and checks the page tokens of the list RPCs.
+    tokens: PageTokens,
     /// The outbox towards the tasks service (when configured).
     tasks: Option<Outbox>,
     /// The relay outbox of each peer hub.
@@ -66,13 +72,14 @@ pub struct Exchange {
 
 impl Exchange {
     /// The state of a hub on `pool`, storing attachments in `blobs`, telling the time by
-    /// `clock`; its streams end when `shutdown` starts.
+    /// `clock`, signing page tokens with `tokens`; its streams end when `shutdown` starts.
     pub fn new(
         pool: AnyPool,
         blobs: BlobStore,
         clock: SharedClock,
         shutdown: Shutdown,
         settings: Settings,
+        tokens: PageTokens,
     ) -> Self {
         let peers = settings
             .routing
@@ -90,6 +97,7 @@ impl Exchange {
             peers,
             remote_directory: None,
             settings,
+            tokens,
         }
     }
 
@@ -126,6 +134,16 @@ impl Exchange {
     /// Now, by the hub's clock (µs since the epoch).
     fn now(&self) -> i64 {
         self.clock.now_micros()
+    }
+
+    /// The cursor of a page token of the list `scope` (`None`: the first page).
+    fn page_cursor<C: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        scope: &str,
+        now: i64,
+    ) -> std::result::Result<Option<C>, FieldError> {
+        self.tokens.read::<C>(token, scope, now)
     }
 
     async fn conn(&self) -> Result<store::Conn> {
@@ -187,6 +205,6 @@ fn document_key(document_id: &str) -> String {
     format!("document/{document_id}")
 }
 
-fn timestamp(micros: i64) -> prost_types::Timestamp {
+fn timestamp(micros: i64) -> Timestamp {
     to_timestamp(micros)
 }

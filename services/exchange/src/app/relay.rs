@@ -5,7 +5,7 @@ use lienthong_api::exchange::v1::{
     relay_document_request::Part,
 };
 use lienthong_axis::{BusinessStatus, TransportState, timestamp::from_timestamp};
-use lienthong_platform::Identity;
+use lienthong_platform::{Identity, error::Violations};
 use tokio::{sync::mpsc, task::JoinHandle};
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
@@ -30,6 +30,46 @@ use crate::{
 pub struct OutgoingRelay {
     pub requests: ReceiverStream<RelayDocumentRequest>,
     pub feeder: JoinHandle<Result<()>>,
+}
+
+/// A relayed update whose enum fields hold values of their enums: its business status (`None`
+/// for a transport event only) and the transport state it brings (`None` when it brings none).
+struct CheckedUpdate {
+    status: Option<BusinessStatus>,
+    transport: Option<TransportState>,
+}
+
+fn check_update(update: &StatusUpdate) -> Result<CheckedUpdate> {
+    let mut v = Violations::new();
+    let status = if update.status == 0 {
+        None
+    } else {
+        v.check(BusinessStatus::from_field("update.status", update.status))
+    };
+    let transport = match PbTransport::try_from(update.transport_state) {
+        Ok(PbTransport::Delivered) => Some(TransportState::Delivered),
+        Ok(PbTransport::Acknowledged) => Some(TransportState::Acknowledged),
+        Ok(PbTransport::Unspecified) => None,
+        Ok(other) => {
+            v.push(
+                "update.transport_state",
+                format!(
+                    "{} is no event of the recipient's hub (delivered or acknowledged)",
+                    other.as_str_name()
+                ),
+            );
+            None
+        }
+        Err(_) => {
+            v.push(
+                "update.transport_state",
+                format!("{} is not a transport state", update.transport_state),
+            );
+            None
+        }
+    };
+    v.into_result()?;
+    Ok(CheckedUpdate { status, transport })
 }
 
 /// The calling hub's id.
@@ -71,6 +111,7 @@ impl Exchange {
     ) -> Result<bool> {
         let hub = hub_of(caller)?;
         let update = update.ok_or_else(|| ExchangeError::invalid("update", "is required"))?;
+        let checked = check_update(&update)?;
         let doc = {
             let mut conn = self.conn().await?;
             self.document(&mut conn, "update.document_id", &update.document_id)
@@ -87,7 +128,7 @@ impl Exchange {
             });
         }
         let now = self.now();
-        let at = update.at.as_ref().map_or(now, from_timestamp);
+        let at = update.event_time.as_ref().map_or(now, from_timestamp);
         let mut tx = self.transaction().await?;
         if store::leg(&mut tx, &update.document_id, &update.recipient)
             .await?
@@ -101,7 +142,7 @@ impl Exchange {
         if !store::mark_update_seen(&mut tx, &update.update_id, now).await? {
             return Ok(false);
         }
-        let status_seq = apply_update(&mut tx, &update, at).await?;
+        let status_seq = apply_update(&mut tx, &update, &checked, at).await?;
         let peer = self.route(&mut tx, &update, status_seq, now).await?;
         store::commit(tx).await?;
         self.notifier.notify(&inbox_key(&update.to_agency));
@@ -164,6 +205,7 @@ impl Exchange {
 async fn apply_update(
     conn: &mut sqlx::AnyConnection,
     update: &StatusUpdate,
+    checked: &CheckedUpdate,
     at: i64,
 ) -> Result<Option<i64>> {
     let (id, recipient) = (update.document_id.as_str(), update.recipient.as_str());
@@ -171,28 +213,22 @@ async fn apply_update(
     if update.to_agency != update.recipient && !update.hub.is_empty() {
         store::set_leg_hub(&mut *conn, id, recipient, &update.hub).await?;
     }
-    let transport = match PbTransport::try_from(update.transport_state) {
-        Ok(PbTransport::Delivered) => Some(TransportState::Delivered),
-        Ok(PbTransport::Acknowledged) => Some(TransportState::Acknowledged),
-        _ => None,
-    };
-    if let Some(state) = transport {
+    if let Some(state) = checked.transport {
         store::apply_remote_transport(&mut *conn, id, recipient, state, at).await?;
     }
-    if update.code.is_empty() {
+    let Some(status) = checked.status else {
         return Ok(None);
-    }
-    match BusinessStatus::from_code(&update.code).and_then(BusinessStatus::revoke_state) {
+    };
+    match status.revoke_state() {
         Some(state) => store::apply_remote_revoke_state(&mut *conn, id, recipient, state).await?,
-        // Stored as the recipient's hub sent it.
-        None => store::apply_remote_status(&mut *conn, id, recipient, &update.code).await?,
+        None => store::apply_remote_status(&mut *conn, id, recipient, status).await?,
     }
     let row = StatusRow {
         seq: 0,
         document_id: update.document_id.clone(),
         recipient: update.recipient.clone(),
-        code: update.code.clone(),
-        reported_by: update.reported_by.clone(),
+        status,
+        reporter: update.reporter.clone(),
         description: update.description.clone(),
         staff_info: update.staff_info.clone(),
         at,

@@ -1,11 +1,12 @@
 //! The sender asks every recipient to revoke a document (13).
 use lienthong_api::exchange::v1::TransportState as PbTransport;
-use lienthong_axis::{AgencyCode, BusinessStatus, RevokeState};
+use lienthong_axis::{AgencyCode, BusinessStatus, DocumentId, RevokeState};
+use lienthong_platform::error::Violations;
 use tracing::Instrument;
 
 use super::{Exchange, document_key, inbox_key, updates::NewStatus};
 use crate::{
-    domain::{self, status::may_ask_revoke},
+    domain::status::may_ask_revoke,
     error::{ExchangeError, Result},
     store,
 };
@@ -19,7 +20,12 @@ impl Exchange {
         document_id: &str,
         reason: &str,
     ) -> Result<Vec<String>> {
-        domain::document_id("document_id", document_id)?;
+        let mut v = Violations::new();
+        v.check(DocumentId::parse("document_id", document_id));
+        if reason.trim().is_empty() {
+            v.push("reason", "is required to revoke a document");
+        }
+        v.into_result()?;
         let span = self.document_span("document.revoke", document_id).await?;
         self.revoke_in_trace(sender, document_id, reason)
             .instrument(span)
@@ -32,12 +38,6 @@ impl Exchange {
         document_id: &str,
         reason: &str,
     ) -> Result<Vec<String>> {
-        if reason.trim().is_empty() {
-            return Err(ExchangeError::invalid(
-                "reason",
-                "is required to revoke a document",
-            ));
-        }
         let now = self.now();
         let mut tx = self.transaction().await?;
         let doc = self.document(&mut tx, "document_id", document_id).await?;
@@ -50,7 +50,7 @@ impl Exchange {
         let mut asked = Vec::new();
         let mut peers = Vec::new();
         for leg in store::legs(&mut tx, document_id).await? {
-            if !may_ask_revoke(&leg.current_status, leg.revoke_state)
+            if !may_ask_revoke(leg.current_status, leg.revoke_state)
                 || !store::set_revoke_state(
                     &mut tx,
                     document_id,
@@ -67,7 +67,7 @@ impl Exchange {
                     document_id,
                     recipient: &leg.recipient,
                     status: BusinessStatus::RevokeRequested,
-                    reported_by: sender.as_str(),
+                    reporter: sender.as_str(),
                     description: reason,
                     staff_info: "",
                 },

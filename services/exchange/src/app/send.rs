@@ -70,9 +70,14 @@ pub enum SendStart {
 fn receipt(doc: &store::StoredDocument, duplicate: bool) -> SendDocumentResponse {
     SendDocumentResponse {
         document_id: doc.header.document_id.clone(),
-        accepted_at: Some(timestamp(doc.accepted_at)),
+        accept_time: Some(timestamp(doc.accepted_at)),
         duplicate,
-        recipients: doc.header.to.iter().map(|a| a.code.clone()).collect(),
+        recipients: doc
+            .header
+            .recipients
+            .iter()
+            .map(|a| a.code.clone())
+            .collect(),
     }
 }
 
@@ -132,7 +137,7 @@ impl Exchange {
     /// up through the national hub; when that hub cannot be reached the document is accepted
     /// anyway (store and forward: the relay waits for it).
     async fn check_recipient(&self, i: usize, code: &AgencyCode) -> Result<()> {
-        let field = || format!("to[{i}].code");
+        let field = || format!("recipients[{i}].code");
         match self.routing().hop(code.as_str()) {
             Hop::Local => {
                 if store::get_agency(&mut *self.conn().await?, code.as_str())
@@ -245,7 +250,7 @@ impl Exchange {
         let now = self.now();
         let hop = TraceHeader {
             organ_id: self.settings.hub_id.clone(),
-            timestamp: Some(timestamp(now)),
+            record_time: Some(timestamp(now)),
         };
         match send.origin {
             Origin::Hub => send.header.trace_headers.push(hop),
@@ -260,7 +265,7 @@ impl Exchange {
         tracing::info!(document_id = %header.document_id, sender = %send.sender, recipients = ?send.recipients, relayed, "document accepted");
         Ok(SendDocumentResponse {
             document_id: header.document_id.clone(),
-            accepted_at: Some(timestamp(now)),
+            accept_time: Some(timestamp(now)),
             duplicate: false,
             recipients: send.recipients.iter().map(ToString::to_string).collect(),
         })
@@ -364,7 +369,7 @@ impl Exchange {
         if self.tasks.is_none() || !makes_tasks(header.steering_type, &header.due_date) {
             return Ok(());
         }
-        let all: Vec<String> = header.to.iter().map(|a| a.code.clone()).collect();
+        let all: Vec<String> = header.recipients.iter().map(|a| a.code.clone()).collect();
         for recipient in local {
             let request = task_request(&TaskOf {
                 document_id: &header.document_id,

@@ -3,17 +3,23 @@
 use std::sync::{Arc, Mutex};
 
 use lienthong_api::exchange::v1::{
-    RecipientView, RevokeState as PbRevokeState, SentDocumentView, TransportState as PbTransport,
-    WatchSentDocumentResponse,
+    BusinessStatus as PbStatus, RecipientView, RevokeState as PbRevokeState, SentDocumentView,
+    TransportState as PbTransport, WatchSentDocumentResponse,
 };
-use lienthong_axis::{AgencyCode, RevokeState, TransportState};
-use lienthong_platform::notify::{ServerStream, Step, follow};
+use lienthong_axis::AgencyCode;
+use lienthong_platform::{
+    notify::{ServerStream, Step, follow},
+    paging::page_size,
+};
 use prost::Message;
 use sqlx::AnyConnection;
 
 use super::{Exchange, document_key, timestamp, updates::status_message};
 use crate::{
-    domain::{self, paging},
+    domain::{
+        self,
+        paging::{self, SENT_PAGE},
+    },
     error::{ExchangeError, Result},
     store::{self, StoredDocument},
 };
@@ -43,28 +49,33 @@ impl Exchange {
         view_of(&mut conn, &doc).await
     }
 
-    /// The sender's documents, newest first, paged by sequence.
+    /// The sender's documents, newest first; the next pages before the cursor of
+    /// `page_token` (the sequence number of the last document listed).
     pub async fn list_sent(
         &self,
         sender: &AgencyCode,
-        limit: u32,
+        requested_size: u32,
         page_token: &str,
     ) -> Result<SentPage> {
-        let before = paging::sent_page_token(page_token)?;
-        let limit = paging::sent_limit(limit);
+        let now = self.now();
+        let scope = paging::sent_scope(sender.as_str());
+        let before = self
+            .page_cursor::<i64>(page_token, &scope, now)?
+            .unwrap_or(i64::MAX);
+        let size = page_size(requested_size, SENT_PAGE.0, SENT_PAGE.1);
         let mut conn = self.conn().await?;
         // One more than asked tells whether another page follows.
-        let mut docs = store::sent_documents(&mut conn, sender.as_str(), before, limit + 1).await?;
-        let more = docs.len() as i64 > limit;
-        docs.truncate(limit as usize);
+        let mut docs =
+            store::sent_documents(&mut conn, sender.as_str(), before, size as i64 + 1).await?;
+        let more = docs.len() > size;
+        docs.truncate(size);
         let mut documents = Vec::with_capacity(docs.len());
         for d in &docs {
             documents.push(view_of(&mut conn, d).await?);
         }
-        let next_page_token = if more {
-            docs.last().map(|d| d.seq.to_string()).unwrap_or_default()
-        } else {
-            String::new()
+        let next_page_token = match docs.last() {
+            Some(last) if more => self.tokens.issue(&scope, &last.seq, now),
+            _ => String::new(),
         };
         Ok(SentPage {
             documents,
@@ -120,25 +131,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn pb_transport(state: Option<TransportState>) -> PbTransport {
-    match state {
-        Some(TransportState::Queued) => PbTransport::Queued,
-        Some(TransportState::Delivered) => PbTransport::Delivered,
-        Some(TransportState::Acknowledged) => PbTransport::Acknowledged,
-        Some(TransportState::Relayed) => PbTransport::Relayed,
-        None => PbTransport::Unspecified,
-    }
-}
-
-fn pb_revoke(state: RevokeState) -> PbRevokeState {
-    match state {
-        RevokeState::None => PbRevokeState::Unspecified,
-        RevokeState::Requested => PbRevokeState::Requested,
-        RevokeState::Accepted => PbRevokeState::Accepted,
-        RevokeState::Refused => PbRevokeState::Refused,
-    }
-}
-
 async fn view_of(conn: &mut AnyConnection, doc: &StoredDocument) -> Result<SentDocumentView> {
     let id = &doc.header.document_id;
     let statuses = store::statuses_of(&mut *conn, id).await?;
@@ -146,16 +138,18 @@ async fn view_of(conn: &mut AnyConnection, doc: &StoredDocument) -> Result<SentD
         .await?
         .into_iter()
         .map(|leg| RecipientView {
-            transport_state: pb_transport(leg.transport_state) as i32,
-            delivered_at: leg.delivered_at.map(timestamp),
-            acknowledged_at: leg.acknowledged_at.map(timestamp),
-            current_status: leg.current_status.clone(),
+            transport_state: leg
+                .transport_state
+                .map_or(PbTransport::Unspecified, Into::into) as i32,
+            deliver_time: leg.delivered_at.map(timestamp),
+            acknowledge_time: leg.acknowledged_at.map(timestamp),
+            current_status: leg.current_status.map_or(PbStatus::Unspecified, Into::into) as i32,
             statuses: statuses
                 .iter()
                 .filter(|s| s.recipient == leg.recipient)
                 .map(status_message)
                 .collect(),
-            revoke_state: pb_revoke(leg.revoke_state) as i32,
+            revoke_state: PbRevokeState::from(leg.revoke_state) as i32,
             hub: leg.hub,
             agency_code: leg.recipient,
         })
@@ -163,7 +157,7 @@ async fn view_of(conn: &mut AnyConnection, doc: &StoredDocument) -> Result<SentD
     Ok(SentDocumentView {
         document_id: id.clone(),
         subject: doc.header.subject.clone(),
-        accepted_at: Some(timestamp(doc.accepted_at)),
+        accept_time: Some(timestamp(doc.accepted_at)),
         recipients,
     })
 }

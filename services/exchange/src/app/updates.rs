@@ -20,7 +20,7 @@ pub(super) struct NewStatus<'a> {
     pub document_id: &'a str,
     pub recipient: &'a str,
     pub status: BusinessStatus,
-    pub reported_by: &'a str,
+    pub reporter: &'a str,
     pub description: &'a str,
     pub staff_info: &'a str,
 }
@@ -31,8 +31,8 @@ impl Exchange {
             seq: 0,
             document_id: s.document_id.to_string(),
             recipient: s.recipient.to_string(),
-            code: s.status.code().to_string(),
-            reported_by: s.reported_by.to_string(),
+            status: s.status,
+            reporter: s.reporter.to_string(),
             description: s.description.to_string(),
             staff_info: s.staff_info.to_string(),
             at,
@@ -53,11 +53,11 @@ impl Exchange {
             document_id: row.document_id.clone(),
             recipient: row.recipient.clone(),
             to_agency: to_agency.to_string(),
-            code: row.code.clone(),
+            status: row.status.to_proto_i32(),
             description: row.description.clone(),
             staff_info: row.staff_info.clone(),
-            reported_by: row.reported_by.clone(),
-            at: Some(timestamp(row.at)),
+            reporter: row.reporter.clone(),
+            event_time: Some(timestamp(row.at)),
             hub: row.hub.clone(),
             transport_state: transport as i32,
         }
@@ -133,10 +133,10 @@ impl Exchange {
 pub(super) fn status_message(s: &StatusRow) -> StatusMessage {
     StatusMessage {
         document_id: s.document_id.clone(),
-        from: s.reported_by.clone(),
-        code: s.code.clone(),
+        reporter: s.reporter.clone(),
+        status: s.status.to_proto_i32(),
         description: s.description.clone(),
-        at: Some(timestamp(s.at)),
+        report_time: Some(timestamp(s.at)),
         staff_info: s.staff_info.clone(),
         hub: s.hub.clone(),
     }

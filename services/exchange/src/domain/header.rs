@@ -4,7 +4,8 @@
 //! secret, within the hub's limits): each of those refusals stops the check. Then every
 //! malformed field is reported at once.
 use lienthong_api::exchange::v1::{
-    AttachmentInfo, BusinessType, DocumentHeader, RelayHeader, Secrecy,
+    AttachmentInfo, BusinessType, DocumentHeader, DocumentKind, Priority, RelayHeader, Secrecy,
+    SteeringType,
 };
 use lienthong_axis::{AgencyCode, DocumentId, local};
 use lienthong_platform::error::Violations;
@@ -46,6 +47,7 @@ pub fn check_header(
     check_sender(header, sender, &mut v);
     let recipients = check_recipients(header, sender, &mut v);
     check_text(header, &mut v);
+    check_enums(header, &mut v);
     check_references(header, &mut v);
     for (i, a) in header.attachments.iter().enumerate() {
         check_attachment(i, a, &mut v);
@@ -56,30 +58,37 @@ pub fn check_header(
 
 /// The refusals that are not about a malformed field: spoofing, secrecy, the hub's limits.
 fn check_policy(header: &DocumentHeader, sender: &AgencyCode, limits: &Limits) -> Result<()> {
-    if let Some(from) = &header.from
-        && AgencyCode::is_valid(&from.code)
-        && from.code != sender.as_str()
+    if let Some(claimed) = &header.sender
+        && AgencyCode::is_valid(&claimed.code)
+        && claimed.code != sender.as_str()
     {
         return Err(ExchangeError::SpoofedSender {
-            claimed: from.code.clone(),
+            claimed: claimed.code.clone(),
             caller: sender.clone(),
         });
     }
-    let secrecy = header
-        .other_info
-        .as_ref()
-        .map_or(Secrecy::Unspecified, |o| o.secrecy());
-    if secrecy != Secrecy::Unspecified {
-        let mark = match secrecy {
-            Secrecy::Confidential => "Mật",
-            Secrecy::Secret => "Tối mật",
-            _ => "Tuyệt mật",
-        };
-        return Err(ExchangeError::SecretDocument { mark });
+    let secrecy = header.other_info.as_ref().map_or(0, |o| o.secrecy);
+    // An unknown value is a malformed field, reported with the others.
+    let mark = match Secrecy::try_from(secrecy) {
+        Ok(Secrecy::Confidential) => Some("Mật"),
+        Ok(Secrecy::Secret) => Some("Tối mật"),
+        Ok(Secrecy::TopSecret) => Some("Tuyệt mật"),
+        Ok(Secrecy::Unspecified) | Err(_) => None,
+    };
+    if let Some(mark) = mark {
+        return Err(ExchangeError::SecretDocument {
+            mark,
+            document_id: header.document_id.clone(),
+        });
     }
-    if header.to.len() > limits.max_recipients {
+    check_limits(header, limits)
+}
+
+/// The hub's limits on recipients and attachments.
+fn check_limits(header: &DocumentHeader, limits: &Limits) -> Result<()> {
+    if header.recipients.len() > limits.max_recipients {
         return Err(ExchangeError::TooManyRecipients {
-            count: header.to.len(),
+            count: header.recipients.len(),
             max: limits.max_recipients,
         });
     }
@@ -101,12 +110,12 @@ fn check_policy(header: &DocumentHeader, sender: &AgencyCode, limits: &Limits) -
     Ok(())
 }
 
-/// `from` and the DocumentId, whose OrganId is the sender.
+/// `sender` and the DocumentId, whose OrganId is the sender.
 fn check_sender(header: &DocumentHeader, sender: &AgencyCode, v: &mut Violations) {
-    match &header.from {
-        None => v.push("from", "is required"),
-        Some(from) => {
-            v.check(AgencyCode::parse("from.code", &from.code));
+    match &header.sender {
+        None => v.push("sender", "is required"),
+        Some(claimed) => {
+            v.check(AgencyCode::parse("sender.code", &claimed.code));
         }
     }
     if let Some(id) = v.check(DocumentId::parse("document_id", &header.document_id))
@@ -128,12 +137,12 @@ fn check_recipients(
     sender: &AgencyCode,
     v: &mut Violations,
 ) -> Vec<AgencyCode> {
-    if header.to.is_empty() {
-        v.push("to", "at least one recipient is required");
+    if header.recipients.is_empty() {
+        v.push("recipients", "at least one recipient is required");
     }
-    let mut recipients: Vec<AgencyCode> = Vec::with_capacity(header.to.len());
-    for (i, agency) in header.to.iter().enumerate() {
-        let field = format!("to[{i}].code");
+    let mut recipients: Vec<AgencyCode> = Vec::with_capacity(header.recipients.len());
+    for (i, agency) in header.recipients.iter().enumerate() {
+        let field = format!("recipients[{i}].code");
         let Some(code) = v.check(AgencyCode::parse(&field, &agency.code)) else {
             continue;
         };
@@ -148,23 +157,12 @@ fn check_recipients(
     recipients
 }
 
-/// The subject (trích yếu), the priority and the dates.
+/// The subject (trích yếu) and the dates.
 fn check_text(header: &DocumentHeader, v: &mut Violations) {
     if header.subject.trim().is_empty() {
         v.push("subject", "is required (trích yếu)");
     } else if header.subject.chars().count() > 2000 {
         v.push("subject", "at most 2000 characters");
-    }
-    if let Some(info) = &header.other_info
-        && info.priority > 4
-    {
-        v.push(
-            "other_info.priority",
-            format!(
-                "{} is outside 0–4 (0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ)",
-                info.priority
-            ),
-        );
     }
     if let Some(p) = &header.promulgation_info {
         v.check(local::parse_optional_date(
@@ -173,6 +171,51 @@ fn check_text(header: &DocumentHeader, v: &mut Violations) {
         ));
     }
     v.check(local::parse_optional_date("due_date", &header.due_date));
+}
+
+/// Every enum field holds a value of its enum (a number from a newer or broken client is
+/// refused, not read as unspecified).
+fn check_enums(header: &DocumentHeader, v: &mut Violations) {
+    if let Some(info) = &header.other_info {
+        if Priority::try_from(info.priority).is_err() {
+            v.push(
+                "other_info.priority",
+                format!(
+                    "{} is not a priority (PRIORITY_NORMAL = 1 thường, URGENT = 2 khẩn, \
+                     VERY_URGENT = 3 thượng khẩn, FLASH = 4 hỏa tốc, FLASH_SCHEDULED = 5 hỏa \
+                     tốc hẹn giờ; unset reads as normal)",
+                    info.priority
+                ),
+            );
+        }
+        if Secrecy::try_from(info.secrecy).is_err() {
+            v.push(
+                "other_info.secrecy",
+                format!("{} is not a secrecy marking", info.secrecy),
+            );
+        }
+    }
+    if SteeringType::try_from(header.steering_type).is_err() {
+        v.push(
+            "steering_type",
+            format!(
+                "{} is not a steering type (STEERING_TYPE_ORDINARY = 1, STEERING = 2, \
+                 STEERING_REPORT = 3; unset reads as ordinary)",
+                header.steering_type
+            ),
+        );
+    }
+    if let Some(t) = &header.document_type
+        && DocumentKind::try_from(t.kind).is_err()
+    {
+        v.push(
+            "document_type.kind",
+            format!(
+                "{} is not a document kind (DOCUMENT_KIND_LEGAL = 1, ADMINISTRATIVE = 2)",
+                t.kind
+            ),
+        );
+    }
 }
 
 /// The documents this one answers, revokes, updates or replaces.
@@ -184,14 +227,16 @@ fn check_references(header: &DocumentHeader, v: &mut Violations) {
         return;
     };
     match BusinessType::try_from(b.business_type) {
-        Err(_) => v.push(
+        Err(_) | Ok(BusinessType::Unspecified) => v.push(
             "business.business_type",
             format!(
-                "{} is not 0 new, 1 revoke, 2 update or 3 replace",
+                "{} is not what the document does to another: 2 (BUSINESS_TYPE_REVOKE), \
+                 3 (BUSINESS_TYPE_UPDATE) or 4 (BUSINESS_TYPE_REPLACE); a new document has no \
+                 business",
                 b.business_type
             ),
         ),
-        Ok(BusinessType::NewUnspecified) => {}
+        Ok(BusinessType::New) => {}
         Ok(_) => {
             v.check(DocumentId::parse(
                 "business.target_document_id",
@@ -265,8 +310,8 @@ pub fn check_relay_header(
     let header = relay
         .document
         .ok_or_else(|| ExchangeError::invalid("header.document", "is required"))?;
-    let from = header.from.as_ref().map(|a| a.code.as_str()).unwrap_or("");
-    if let Ok(sender) = AgencyCode::parse("header.document.from.code", from)
+    let from = header.sender.as_ref().map_or("", |a| a.code.as_str());
+    if let Ok(sender) = AgencyCode::parse("header.document.sender.code", from)
         && !routing.may_relay(caller, sender.as_str())
     {
         return Err(ExchangeError::RelayRefused {
@@ -275,7 +320,7 @@ pub fn check_relay_header(
         });
     }
     let mut v = Violations::new();
-    let sender = v.check(AgencyCode::parse("header.document.from.code", from));
+    let sender = v.check(AgencyCode::parse("header.document.sender.code", from));
     if let Some(id) = v.check(DocumentId::parse(
         "header.document.document_id",
         &header.document_id,
@@ -295,7 +340,7 @@ pub fn check_relay_header(
         let Some(code) = v.check(AgencyCode::parse(&field, r)) else {
             continue;
         };
-        if !header.to.iter().any(|a| &a.code == r) {
+        if !header.recipients.iter().any(|a| &a.code == r) {
             v.push(field, format!("{r} is not among the document's recipients"));
         } else if routing.hop(r) == Hop::Peer(caller.to_string()) {
             v.push(field, format!("{r} is served by hub {caller} itself"));

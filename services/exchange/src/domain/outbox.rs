@@ -1,7 +1,10 @@
 //! What the hub hands to other services through its durable outbox: documents and status
 //! updates for the next hub (one topic per peer, delivered in order), tasks for the tasks
 //! service. The keys make each entry unique, so that a retried change never enqueues twice.
-use lienthong_api::{exchange::v1::StatusUpdate, tasks::v1::CreateTaskFromDocumentRequest};
+use lienthong_api::{
+    exchange::v1::{StatusUpdate, SteeringType},
+    tasks::v1::CreateTaskFromDocumentRequest,
+};
 use lienthong_axis::AgencyCode;
 
 /// The outbox topic of the tasks service.
@@ -70,9 +73,10 @@ pub fn delivered_update_id(hub_id: &str, document_id: &str, recipient: &str) -> 
     format!("{hub_id}:delivered:{document_id}:{recipient}")
 }
 
-/// Whether a document becomes tasks: a steering document (steering type 1) with a due date.
+/// Whether a document becomes tasks: a steering document (`STEERING_TYPE_STEERING`) with a due
+/// date. `steering_type` is the raw value of the header's field.
 pub fn makes_tasks(steering_type: i32, due_date: &str) -> bool {
-    steering_type == 1 && !due_date.is_empty()
+    SteeringType::try_from(steering_type) == Ok(SteeringType::Steering) && !due_date.is_empty()
 }
 
 /// The task-creation request for one recipient of a steering document: it leads, the other
@@ -81,7 +85,7 @@ pub struct TaskOf<'a> {
     pub document_id: &'a str,
     pub sender: &'a AgencyCode,
     pub recipient: &'a AgencyCode,
-    /// Every recipient of the document (`to`), the lead among them.
+    /// Every recipient of the document (`recipients`), the lead among them.
     pub recipients: &'a [String],
     pub subject: &'a str,
     pub due_date: &'a str,
@@ -139,7 +143,15 @@ mod tests {
         });
         assert_eq!(r.lead_agency, "000.00.00.H48");
         assert_eq!(r.coordinating_agencies, ["000.00.00.H41"]);
-        assert!(makes_tasks(1, "2026-12-01"));
-        assert!(!makes_tasks(1, "") && !makes_tasks(0, "2026-12-01"));
+        let steering = SteeringType::Steering as i32;
+        assert!(makes_tasks(steering, "2026-12-01"));
+        assert!(!makes_tasks(steering, ""));
+        for other in [
+            SteeringType::Unspecified,
+            SteeringType::Ordinary,
+            SteeringType::SteeringReport,
+        ] {
+            assert!(!makes_tasks(other as i32, "2026-12-01"), "{other:?}");
+        }
     }
 }

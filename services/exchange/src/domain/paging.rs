@@ -1,38 +1,45 @@
-//! Cursors and page sizes of the list and stream RPCs.
-use crate::error::{ExchangeError, Result};
+//! Cursors, page sizes and page-token scopes of the list and stream RPCs. The tokens
+//! themselves are the platform's (`platform::paging`: signed, bound to their list, expiring);
+//! each list names here what binds a token to it (the method and the filters: whose list).
+use lienthong_axis::FieldError;
 
-/// The inbox cursor `after_item_id` (item ids are positive 64-bit integers in the store).
-pub fn inbox_cursor(after: u64) -> Result<i64> {
-    i64::try_from(after).map_err(|_| ExchangeError::invalid("after_item_id", "out of range"))
-}
+/// ListPending: 100 items per page by default, at most 1000.
+pub const PENDING_PAGE: (u32, u32) = (100, 1000);
 
-/// Items per ListPending call: 100 by default, at most 1000.
-pub fn pending_limit(limit: u32) -> i64 {
-    i64::from(if limit == 0 { 100 } else { limit.min(1000) })
-}
+/// ListSentDocuments: 50 documents per page by default, at most 500.
+pub const SENT_PAGE: (u32, u32) = (50, 500);
+
+/// ListAgencies: 100 agencies per page by default, at most 1000.
+pub const AGENCIES_PAGE: (u32, u32) = (100, 1000);
 
 /// Items a subscription reads at a time.
 pub const SUBSCRIBE_PAGE: i64 = 100;
 
-/// Documents per ListSentDocuments page: 50 by default, at most 500.
-pub fn sent_limit(limit: u32) -> i64 {
-    i64::from(if limit == 0 { 50 } else { limit.min(500) })
+/// What a page of ListPending may weigh, encoded, before it stops early: well under gRPC's
+/// default 4 MiB message limit, whatever the size of the headers.
+pub const MAX_PAGE_BYTES: usize = 3 * 1024 * 1024;
+
+/// The list a ListPending token belongs to: the caller's inbox.
+pub fn pending_scope(agency: &str) -> String {
+    format!("ListPending|agency={agency}")
 }
 
-/// The page token of ListSentDocuments: the sequence number to list before ("" = the newest).
-pub fn sent_page_token(token: &str) -> Result<i64> {
-    if token.is_empty() {
-        return Ok(i64::MAX);
-    }
-    token
-        .parse::<i64>()
-        .map_err(|_| ExchangeError::invalid("page_token", "is not a token this hub issued"))
+/// The list a ListSentDocuments token belongs to: the caller's sent documents.
+pub fn sent_scope(sender: &str) -> String {
+    format!("ListSentDocuments|sender={sender}")
+}
+
+/// The list a ListAgencies token belongs to (the directory of this hub, by code).
+pub const AGENCIES_SCOPE: &str = "ListAgencies";
+
+/// The inbox cursor `after_item_id` (item ids are positive 64-bit integers in the store).
+pub fn inbox_cursor(after: u64) -> Result<i64, FieldError> {
+    i64::try_from(after).map_err(|_| FieldError::new("after_item_id", "out of range"))
 }
 
 /// An item id of ConfirmStatusMessages.
-pub fn item_id(index: usize, id: u64) -> Result<i64> {
-    i64::try_from(id)
-        .map_err(|_| ExchangeError::invalid(format!("item_ids[{index}]"), "out of range"))
+pub fn item_id(index: usize, id: u64) -> Result<i64, FieldError> {
+    i64::try_from(id).map_err(|_| FieldError::new(format!("item_ids[{index}]"), "out of range"))
 }
 
 #[cfg(test)]
@@ -40,21 +47,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limits_and_tokens() {
-        assert_eq!(pending_limit(0), 100);
-        assert_eq!(pending_limit(5000), 1000);
-        assert_eq!(sent_limit(0), 50);
-        assert_eq!(sent_limit(7), 7);
-        assert_eq!(sent_page_token("").unwrap(), i64::MAX);
-        assert_eq!(sent_page_token("42").unwrap(), 42);
-        assert_eq!(
-            sent_page_token("x").unwrap_err().to_string(),
-            "page_token: is not a token this hub issued"
-        );
+    fn cursors_and_scopes() {
         assert!(inbox_cursor(u64::MAX).is_err());
+        assert_eq!(inbox_cursor(42), Ok(42));
         assert_eq!(
             item_id(2, u64::MAX).unwrap_err().to_string(),
             "item_ids[2]: out of range"
         );
+        assert_ne!(
+            pending_scope("A"),
+            pending_scope("B"),
+            "bound to the caller"
+        );
+        assert_ne!(pending_scope("A"), sent_scope("A"), "bound to the method");
     }
 }

@@ -1,5 +1,6 @@
 //! Which business status a recipient may report, and when a revocation may be asked.
 use lienthong_axis::{BusinessStatus, RevokeState};
+use lienthong_platform::error::Violations;
 
 use crate::error::{ExchangeError, Result};
 
@@ -24,6 +25,46 @@ impl StatusEffect {
     }
 }
 
+/// The fields of a report, checked before anything is read: `status` (the raw value of the
+/// enum field) is one a recipient reports — not 01, recorded by AcknowledgeDocument, nor 13,
+/// sent with RevokeDocument — and `description` carries the reason 02 and 16 require. Every
+/// violation goes to `v`; the status when it is reportable.
+pub fn check_report_fields(
+    status: i32,
+    description: &str,
+    v: &mut Violations,
+) -> Option<BusinessStatus> {
+    use BusinessStatus::*;
+    let status = v.check(BusinessStatus::from_field("status", status))?;
+    match status {
+        Arrived => {
+            v.push(
+                "status",
+                "01 (BUSINESS_STATUS_ARRIVED) is recorded by AcknowledgeDocument, not reported",
+            );
+            return None;
+        }
+        RevokeRequested => {
+            v.push(
+                "status",
+                "13 (BUSINESS_STATUS_REVOKE_REQUESTED) is sent by the document's sender with \
+                 RevokeDocument",
+            );
+            return None;
+        }
+        Rejected if description.trim().is_empty() => v.push(
+            "description",
+            "a reason is required to reject a document (02)",
+        ),
+        RevokeRefused if description.trim().is_empty() => v.push(
+            "description",
+            "a reason is required to refuse a revoke (16)",
+        ),
+        _ => {}
+    }
+    Some(status)
+}
+
 /// The position of a business status in the forward order (0 for anything else).
 fn rank(status: Option<BusinessStatus>) -> u8 {
     use BusinessStatus::*;
@@ -37,57 +78,42 @@ fn rank(status: Option<BusinessStatus>) -> u8 {
     }
 }
 
-/// Decides whether a recipient may report `code` on a leg whose current business status is
-/// `current` (its stored code, "" before acknowledgement) and revoke state `revoke`.
+/// Decides whether a recipient may report `status` (its fields already checked by
+/// [`check_report_fields`]) on its leg of `document_id`, whose current business status is
+/// `current` (`None` before acknowledgement) and revoke state `revoke`.
 ///
-/// 01 is recorded by acknowledgement; 02 (reason required) only right after 01; then 03, 04,
-/// 05, 06 forwards; 05 may repeat; other repeats, backward moves and anything after 02 or 06
-/// are refused. 15/16 answer a pending revoke request (16 with a reason). After 15 the
-/// document is revoked for this recipient and takes no further status.
+/// 02 only right after 01; then 03, 04, 05, 06 forwards; 05 may repeat; other repeats,
+/// backward moves and anything after 02 or 06 are refused. 15/16 answer a pending revoke
+/// request. After 15 the document is revoked for this recipient and takes no further status.
 pub fn check_report(
-    code: &str,
-    description: &str,
-    current: &str,
+    document_id: &str,
+    status: BusinessStatus,
+    current: Option<BusinessStatus>,
     revoke: RevokeState,
 ) -> Result<StatusEffect> {
     use BusinessStatus::*;
-    match BusinessStatus::from_code(code) {
-        Some(status @ (RevokeAccepted | RevokeRefused)) => {
-            check_revoke_answer(status, description, revoke)
+    match status {
+        RevokeAccepted | RevokeRefused => check_revoke_answer(document_id, status, revoke),
+        Rejected | Accepted | Assigned | Processing | Completed => {
+            check_business(document_id, status, current, revoke)
         }
-        Some(status @ (Rejected | Accepted | Assigned | Processing | Completed)) => {
-            check_business(status, description, current, revoke)
-        }
-        Some(Arrived) => Err(ExchangeError::invalid(
-            "code",
-            "01 is recorded by AcknowledgeDocument, not reported",
-        )),
-        Some(RevokeRequested) => Err(ExchangeError::invalid(
-            "code",
-            "13 is sent by the document's sender with RevokeDocument",
-        )),
-        None => Err(ExchangeError::invalid(
-            "code",
-            format!(
-                "{code:?} is not a status a recipient reports: use 02, 03, 04, 05, 06, 15 or 16"
-            ),
+        Arrived | RevokeRequested => Err(ExchangeError::invalid(
+            "status",
+            format!("{status} is not a status a recipient reports"),
         )),
     }
 }
 
 fn check_revoke_answer(
+    document_id: &str,
     status: BusinessStatus,
-    description: &str,
     revoke: RevokeState,
 ) -> Result<StatusEffect> {
     if revoke != RevokeState::Requested {
-        return Err(ExchangeError::NoRevokePending { code: status });
-    }
-    if status == BusinessStatus::RevokeRefused && description.trim().is_empty() {
-        return Err(ExchangeError::invalid(
-            "description",
-            "a reason is required to refuse a revoke (16)",
-        ));
+        return Err(ExchangeError::NoRevokePending {
+            document_id: document_id.to_string(),
+            status,
+        });
     }
     let state = if status == BusinessStatus::RevokeAccepted {
         RevokeState::Accepted
@@ -98,37 +124,36 @@ fn check_revoke_answer(
 }
 
 fn check_business(
+    document_id: &str,
     status: BusinessStatus,
-    description: &str,
-    current: &str,
+    current: Option<BusinessStatus>,
     revoke: RevokeState,
 ) -> Result<StatusEffect> {
     use BusinessStatus::*;
-    if current.is_empty() {
-        return Err(ExchangeError::NotAcknowledged { code: status });
-    }
+    let Some(from) = current else {
+        return Err(ExchangeError::NotAcknowledged {
+            document_id: document_id.to_string(),
+            status,
+        });
+    };
     if revoke == RevokeState::Accepted {
-        return Err(ExchangeError::Revoked);
+        return Err(ExchangeError::Revoked {
+            document_id: document_id.to_string(),
+        });
     }
-    if status == Rejected && description.trim().is_empty() {
-        return Err(ExchangeError::invalid(
-            "description",
-            "a reason is required to reject a document (02)",
-        ));
-    }
-    let now = BusinessStatus::from_code(current);
-    let allowed = if matches!(now, Some(Rejected | Completed)) {
+    let allowed = if matches!(from, Rejected | Completed) {
         false
     } else if status == Rejected {
-        now == Some(Arrived)
+        from == Arrived
     } else {
-        rank(Some(status)) > rank(now) || (status == Processing && now == Some(Processing))
+        rank(Some(status)) > rank(Some(from)) || (status == Processing && from == Processing)
     };
     if allowed {
         Ok(StatusEffect::Business(status))
     } else {
         Err(ExchangeError::TransitionRefused {
-            from: current.to_string(),
+            document_id: document_id.to_string(),
+            from,
             to: status,
         })
     }
@@ -136,23 +161,34 @@ fn check_business(
 
 /// Whether the sender may ask a recipient to revoke: not asked yet, and the recipient holds
 /// the document (one that rejected it, 02, does not).
-pub fn may_ask_revoke(current: &str, revoke: RevokeState) -> bool {
-    revoke == RevokeState::None && current != BusinessStatus::Rejected.code()
+pub fn may_ask_revoke(current: Option<BusinessStatus>, revoke: RevokeState) -> bool {
+    revoke == RevokeState::None && current != Some(BusinessStatus::Rejected)
 }
 
 #[cfg(test)]
 mod tests {
+    use lienthong_platform::error::ApiError;
+
     use super::*;
+
+    const ID: &str = "000.00.00.H48,2026/11/26,1/UBND-TH";
+
+    fn s(code: &str) -> BusinessStatus {
+        BusinessStatus::from_code(code).unwrap()
+    }
+
+    fn at(code: &str) -> Option<BusinessStatus> {
+        (!code.is_empty()).then(|| s(code))
+    }
 
     #[test]
     fn status_transitions() {
         let none = RevokeState::None;
-        let ok = |code: &str, current: &str| check_report(code, "", current, none).is_ok();
+        let ok = |code: &str, current: &str| check_report(ID, s(code), at(current), none).is_ok();
         assert!(!ok("03", ""), "before ack");
         assert!(ok("03", "01"));
-        assert!(!ok("02", "01"), "reason required");
-        assert!(check_report("02", "sai", "01", none).is_ok());
-        assert!(check_report("02", "sai", "03", none).is_err(), "backward");
+        assert!(ok("02", "01"));
+        assert!(!ok("02", "03"), "backward");
         assert!(ok("04", "03"));
         assert!(ok("05", "05"), "05 repeats");
         assert!(!ok("04", "04"), "04 does not repeat");
@@ -162,56 +198,69 @@ mod tests {
         assert!(!ok("03", "02"), "after 02");
         assert!(!ok("15", "03"), "no request");
         assert_eq!(
-            check_report("15", "", "03", RevokeState::Requested).unwrap(),
+            check_report(ID, s("15"), at("03"), RevokeState::Requested).unwrap(),
             StatusEffect::RevokeAnswer {
                 status: BusinessStatus::RevokeAccepted,
                 state: RevokeState::Accepted
             }
         );
-        assert!(check_report("16", "", "03", RevokeState::Requested).is_err());
         assert_eq!(
-            check_report("16", "đã xong", "03", RevokeState::Requested)
+            check_report(ID, s("16"), at("03"), RevokeState::Requested)
                 .unwrap()
                 .status(),
             BusinessStatus::RevokeRefused
         );
-        assert!(check_report("05", "", "03", RevokeState::Accepted).is_err());
+        assert!(check_report(ID, s("05"), at("03"), RevokeState::Accepted).is_err());
         assert!(!ok("01", ""));
         assert!(!ok("13", "01"));
-        assert!(!ok("99", "01"));
     }
 
     #[test]
-    fn refusals_say_why() {
-        let e = check_report("03", "", "04", RevokeState::None).unwrap_err();
+    fn fields_are_checked_together() {
+        let fields = |status: i32, description: &str| {
+            let mut v = Violations::new();
+            let got = check_report_fields(status, description, &mut v);
+            let named: Vec<String> = v.as_slice().iter().map(|e| e.field.clone()).collect();
+            (got, named)
+        };
+        assert_eq!(fields(3, ""), (Some(BusinessStatus::Accepted), vec![]));
+        assert_eq!(
+            fields(2, " "),
+            (Some(BusinessStatus::Rejected), vec!["description".into()])
+        );
+        assert_eq!(fields(16, "").1, ["description"]);
+        for refused in [0, 1, 7, 13] {
+            assert_eq!(fields(refused, "").1, ["status"], "{refused}");
+        }
+    }
+
+    #[test]
+    fn refusals_say_why_and_about_what() {
+        let e = check_report(ID, s("03"), at("04"), RevokeState::None).unwrap_err();
         assert!(e.to_string().contains("cannot follow"), "{e}");
-        let e = check_report("03", "", "", RevokeState::None).unwrap_err();
+        assert_eq!(e.reason(), "TRANSITION_REFUSED");
+        assert_eq!(e.subject(), ID);
+        let e = check_report(ID, s("03"), None, RevokeState::None).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "code: acknowledge the document first (status 01) before reporting 03"
+            "status: acknowledge the document first (status 01) before reporting 03"
         );
-        let e = check_report("07", "", "01", RevokeState::None).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "code: \"07\" is not a status a recipient reports: use 02, 03, 04, 05, 06, 15 or 16"
+        assert_eq!(e.subject(), ID);
+        let mut v = Violations::new();
+        check_report_fields(7, "", &mut v);
+        assert!(
+            v.to_string()
+                .starts_with("status: 7 is not a business status"),
+            "{v}"
         );
-        let e = check_report("02", " ", "01", RevokeState::None).unwrap_err();
-        assert!(e.to_string().starts_with("description: "), "{e}");
-    }
-
-    #[test]
-    fn a_status_stored_by_another_hub_ranks_lowest() {
-        // An unknown stored code (relayed from elsewhere) is neither 02 nor 06.
-        assert!(check_report("03", "", "99", RevokeState::None).is_ok());
-        assert!(check_report("02", "x", "99", RevokeState::None).is_err());
     }
 
     #[test]
     fn revocation_is_asked_once_of_those_holding_the_document() {
-        assert!(may_ask_revoke("", RevokeState::None));
-        assert!(may_ask_revoke("03", RevokeState::None));
-        assert!(!may_ask_revoke("02", RevokeState::None));
-        assert!(!may_ask_revoke("03", RevokeState::Requested));
-        assert!(!may_ask_revoke("03", RevokeState::Refused));
+        assert!(may_ask_revoke(None, RevokeState::None));
+        assert!(may_ask_revoke(at("03"), RevokeState::None));
+        assert!(!may_ask_revoke(at("02"), RevokeState::None));
+        assert!(!may_ask_revoke(at("03"), RevokeState::Requested));
+        assert!(!may_ask_revoke(at("03"), RevokeState::Refused));
     }
 }

@@ -26,10 +26,14 @@ impl DirectoryApi {
 impl DirectoryService for DirectoryApi {
     async fn list_agencies(
         &self,
-        _req: Request<ListAgenciesRequest>,
+        req: Request<ListAgenciesRequest>,
     ) -> Result<Response<ListAgenciesResponse>, Status> {
-        let agencies = self.app.list_agencies().await?;
-        Ok(Response::new(ListAgenciesResponse { agencies }))
+        let r = req.into_inner();
+        let page = self.app.list_agencies(r.page_size, &r.page_token).await?;
+        Ok(Response::new(ListAgenciesResponse {
+            agencies: page.agencies,
+            next_page_token: page.next_page_token,
+        }))
     }
 
     async fn get_agency(

@@ -93,11 +93,14 @@ impl ExchangeService for ExchangeApi {
     ) -> Result<Response<ListPendingResponse>, Status> {
         let agency = caller_agency(&req)?;
         let r = req.into_inner();
-        let items = self
+        let page = self
             .app
-            .list_pending(&agency, r.after_item_id, r.limit)
+            .list_pending(&agency, r.after_item_id, r.page_size, &r.page_token)
             .await?;
-        Ok(Response::new(ListPendingResponse { items }))
+        Ok(Response::new(ListPendingResponse {
+            items: page.items,
+            next_page_token: page.next_page_token,
+        }))
     }
 
     type FetchDocumentStream = ServerStream<FetchDocumentResponse>;
@@ -149,7 +152,7 @@ impl ExchangeService for ExchangeApi {
         let r = req.into_inner();
         let report = Report {
             document_id: &r.document_id,
-            code: &r.code,
+            status: r.status,
             description: &r.description,
             staff_info: &r.staff_info,
         };
@@ -189,7 +192,10 @@ impl ExchangeService for ExchangeApi {
     ) -> Result<Response<ListSentDocumentsResponse>, Status> {
         let agency = caller_agency(&req)?;
         let r = req.into_inner();
-        let page = self.app.list_sent(&agency, r.limit, &r.page_token).await?;
+        let page = self
+            .app
+            .list_sent(&agency, r.page_size, &r.page_token)
+            .await?;
         Ok(Response::new(ListSentDocumentsResponse {
             documents: page.documents,
             next_page_token: page.next_page_token,

@@ -15,10 +15,18 @@ fn agency_from_row(row: &AnyRow) -> Result<Agency> {
     })
 }
 
-pub async fn list_agencies(conn: &mut AnyConnection) -> Result<Vec<Agency>> {
+/// At most `limit` agencies whose code comes after `after` ("" from the first), by code.
+pub async fn list_agencies(
+    conn: &mut AnyConnection,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<Agency>> {
     let rows = sqlx::query(
-        "SELECT code, name, email, phone, address, website FROM agencies ORDER BY code",
+        "SELECT code, name, email, phone, address, website FROM agencies \
+         WHERE code > $1 ORDER BY code LIMIT $2",
     )
+    .bind(after)
+    .bind(limit)
     .fetch_all(conn)
     .await?;
     rows.iter().map(agency_from_row).collect()

@@ -7,7 +7,10 @@
 use lienthong_axis::{BusinessStatus, RevokeState, TransportState};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
-use crate::{error::Result, store::inbox::ItemKind};
+use crate::{
+    error::Result,
+    store::{inbox::ItemKind, statuses::status_of_code},
+};
 
 /// A recipient's leg of a document.
 pub struct Leg {
@@ -16,8 +19,8 @@ pub struct Leg {
     pub transport_state: Option<TransportState>,
     pub delivered_at: Option<i64>,
     pub acknowledged_at: Option<i64>,
-    /// The business status code as stored ("" before acknowledgement).
-    pub current_status: String,
+    /// The business status (`None` before acknowledgement).
+    pub current_status: Option<BusinessStatus>,
     pub revoke_state: RevokeState,
     /// The hub serving the recipient.
     pub hub: String,
@@ -29,10 +32,24 @@ fn leg_from_row(row: &AnyRow) -> Result<Leg> {
         transport_state: TransportState::from_i64(row.try_get("transport_state")?),
         delivered_at: row.try_get("delivered_at")?,
         acknowledged_at: row.try_get("acknowledged_at")?,
-        current_status: row.try_get("current_status")?,
+        current_status: stored_status(&row.try_get::<String, _>("current_status")?)?,
         revoke_state: RevokeState::from_i64(row.try_get("revoke_state")?),
         hub: row.try_get("hub")?,
     })
+}
+
+/// A leg's current status as stored: its code, "" before acknowledgement.
+fn stored_status(code: &str) -> Result<Option<BusinessStatus>> {
+    if code.is_empty() {
+        Ok(None)
+    } else {
+        status_of_code(code).map(Some)
+    }
+}
+
+/// The stored form of a leg's current status.
+fn status_code(status: Option<BusinessStatus>) -> &'static str {
+    status.map_or("", BusinessStatus::code)
 }
 
 const LEG_COLUMNS: &str =
@@ -145,7 +162,7 @@ pub async fn set_current_status(
     conn: &mut AnyConnection,
     document_id: &str,
     recipient: &str,
-    expected: &str,
+    expected: Option<BusinessStatus>,
     status: BusinessStatus,
 ) -> Result<bool> {
     let n = sqlx::query(
@@ -154,7 +171,7 @@ pub async fn set_current_status(
     )
     .bind(document_id)
     .bind(recipient)
-    .bind(expected)
+    .bind(status_code(expected))
     .bind(status.code())
     .execute(conn)
     .await?
@@ -232,19 +249,19 @@ pub async fn apply_remote_transport(
     Ok(())
 }
 
-/// Sets a leg's current business status as reported by the recipient's hub (stored as sent).
+/// Sets a leg's current business status as reported by the recipient's hub.
 pub async fn apply_remote_status(
     conn: &mut AnyConnection,
     document_id: &str,
     recipient: &str,
-    code: &str,
+    status: BusinessStatus,
 ) -> Result<()> {
     sqlx::query(
         "UPDATE deliveries SET current_status = $3 WHERE document_id = $1 AND recipient = $2",
     )
     .bind(document_id)
     .bind(recipient)
-    .bind(code)
+    .bind(status.code())
     .execute(conn)
     .await?;
     Ok(())

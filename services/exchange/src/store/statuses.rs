@@ -1,7 +1,9 @@
-//! Every business status of every leg, in order.
+//! Every business status of every leg, in order. Statuses are stored as their two-digit edXML
+//! code (`statuses.code`, `deliveries.current_status`) and read back as [`BusinessStatus`].
+use lienthong_axis::BusinessStatus;
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
-use crate::error::Result;
+use crate::error::{ExchangeError, Result};
 
 /// One business status of a leg.
 #[derive(Clone, Debug)]
@@ -9,14 +11,22 @@ pub struct StatusRow {
     pub seq: i64,
     pub document_id: String,
     pub recipient: String,
-    /// The code as recorded (another hub's statuses are stored as it sent them).
-    pub code: String,
-    pub reported_by: String,
+    pub status: BusinessStatus,
+    /// The agency that reported it.
+    pub reporter: String,
     pub description: String,
     pub staff_info: String,
+    /// When it was recorded (µs).
     pub at: i64,
     /// The hub where it was recorded.
     pub hub: String,
+}
+
+/// A stored status code, read back.
+pub(super) fn status_of_code(code: &str) -> Result<BusinessStatus> {
+    BusinessStatus::from_code(code).ok_or_else(|| {
+        ExchangeError::internal(format!("stored status code {code:?} is no business status"))
+    })
 }
 
 pub(super) fn status_from_row(row: &AnyRow) -> Result<StatusRow> {
@@ -24,8 +34,8 @@ pub(super) fn status_from_row(row: &AnyRow) -> Result<StatusRow> {
         seq: row.try_get("seq")?,
         document_id: row.try_get("document_id")?,
         recipient: row.try_get("recipient")?,
-        code: row.try_get("code")?,
-        reported_by: row.try_get("reported_by")?,
+        status: status_of_code(&row.try_get::<String, _>("code")?)?,
+        reporter: row.try_get("reported_by")?,
         description: row.try_get("description")?,
         staff_info: row.try_get("staff_info")?,
         at: row.try_get("at")?,
@@ -43,8 +53,8 @@ pub async fn insert_status(conn: &mut AnyConnection, s: &StatusRow) -> Result<i6
     .bind(seq)
     .bind(&s.document_id)
     .bind(&s.recipient)
-    .bind(&s.code)
-    .bind(&s.reported_by)
+    .bind(s.status.code())
+    .bind(&s.reporter)
     .bind(&s.description)
     .bind(&s.staff_info)
     .bind(s.at)

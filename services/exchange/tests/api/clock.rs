@@ -15,10 +15,10 @@ pub async fn times_come_from_the_hub_clock(backend: Backend) {
     let receipt = send(&mut h48, header(H48, &[G22], 1, &[]), &[])
         .await
         .expect("send");
-    assert_eq!(receipt.accepted_at, Some(to_timestamp(sent_at)));
+    assert_eq!(receipt.accept_time, Some(to_timestamp(sent_at)));
     let pushed = wait_for_documents(&vpcp, 1).await;
     assert_eq!(
-        pushed[0].trace_headers[0].timestamp,
+        pushed[0].trace_headers[0].record_time,
         Some(to_timestamp(sent_at))
     );
 
@@ -34,10 +34,15 @@ pub async fn times_come_from_the_hub_clock(backend: Backend) {
         .into_inner()
         .document
         .expect("view");
-    assert_eq!(view.accepted_at, Some(to_timestamp(sent_at)));
+    assert_eq!(view.accept_time, Some(to_timestamp(sent_at)));
     let leg = &view.recipients[0];
-    assert_eq!(leg.acknowledged_at, Some(to_timestamp(acked_at)));
-    assert_eq!(leg.statuses[0].at, Some(to_timestamp(acked_at)));
+    assert_eq!(leg.acknowledge_time, Some(to_timestamp(acked_at)));
+    assert_eq!(
+        leg.deliver_time,
+        Some(to_timestamp(acked_at)),
+        "listing delivers nothing; acknowledging delivers too"
+    );
+    assert_eq!(leg.statuses[0].report_time, Some(to_timestamp(acked_at)));
 
     // A document accepted at 00:30 in Hà Nội counts for that day (still the previous day in UTC).
     let tomorrow = TODAY + Duration::days(1);

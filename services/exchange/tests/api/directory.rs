@@ -10,7 +10,7 @@ use crate::support::*;
 async fn the_seed_is_readable_by_anyone(hub: &TestHub) {
     let mut as_agency = hub.directory(&agency_id(H48)).await;
     let all = as_agency
-        .list_agencies(ListAgenciesRequest {})
+        .list_agencies(ListAgenciesRequest::default())
         .await
         .expect("list")
         .into_inner()
@@ -36,28 +36,31 @@ pub async fn directory_and_admin_rules(backend: Backend) {
         name: "Sở Y tế tỉnh Quảng Ngãi".into(),
         ..Default::default()
     };
-    let denied = code_of(
+    refused(
         as_agency
             .register_agency(RegisterAgencyRequest {
                 agency: Some(new.clone()),
             })
             .await,
+        Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
     );
-    assert_eq!(denied.code(), Code::PermissionDenied);
 
     let mut admin = hub.directory(&Identity::Admin("ops".into())).await;
-    let bad = code_of(
+    let bad = refused(
         admin
             .register_agency(RegisterAgencyRequest {
                 agency: Some(Agency {
                     code: "SYT".into(),
-                    name: "x".into(),
+                    name: " ".into(),
                     ..Default::default()
                 }),
             })
             .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
     );
-    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert_eq!(violated_fields(&bad), ["agency.code", "agency.name"]);
     let created = admin
         .register_agency(RegisterAgencyRequest {
             agency: Some(new.clone()),
@@ -78,23 +81,28 @@ pub async fn directory_and_admin_rules(backend: Backend) {
         })
         .await
         .expect("remove");
-    let gone = code_of(
+    refused(
         as_agency
             .get_agency(GetAgencyRequest {
                 code: new.code.clone(),
             })
             .await,
+        Code::NotFound,
+        "AGENCY_NOT_REGISTERED",
     );
-    assert_eq!(gone.code(), Code::NotFound);
-    let again = code_of(
+    refused(
         admin
             .remove_agency(RemoveAgencyRequest {
                 code: new.code.clone(),
             })
             .await,
+        Code::NotFound,
+        "AGENCY_NOT_REGISTERED",
     );
-    assert_eq!(again.code(), Code::NotFound);
-    let unknown = code_of(send(&mut h48, header(H48, &[&new.code], 2, &[]), &[]).await);
-    assert_eq!(unknown.code(), Code::NotFound);
+    refused(
+        send(&mut h48, header(H48, &[&new.code], 2, &[]), &[]).await,
+        Code::NotFound,
+        "AGENCY_NOT_REGISTERED",
+    );
     hub.stop().await;
 }

@@ -1,10 +1,11 @@
 //! Three hubs: national, Quảng Ngãi (H48), Nghệ An (H41), relaying over real mTLS.
 use lienthong_api::exchange::v1::{
-    AcknowledgeDocumentRequest, DocumentHeader, GetAgencyRequest, GetHubStatusRequest,
-    GetHubStatusResponse, GetSentDocumentRequest, RelayDocumentRequest, RelayHeader,
-    RelayStatusRequest, ReportStatusRequest, RevokeDocumentRequest, RevokeState, SentDocumentView,
-    StatusUpdate, TransportState, exchange_service_client::ExchangeServiceClient,
-    relay_document_request, relay_service_client::RelayServiceClient,
+    AcknowledgeDocumentRequest, Agency, BusinessStatus as S, DocumentHeader, GetAgencyRequest,
+    GetHubStatusRequest, GetHubStatusResponse, GetSentDocumentRequest, HubRole,
+    RegisterAgencyRequest, RelayDocumentRequest, RelayHeader, RelayStatusRequest,
+    RevokeDocumentRequest, RevokeState, SentDocumentView, StatusUpdate, TransportState,
+    exchange_service_client::ExchangeServiceClient, relay_document_request,
+    relay_service_client::RelayServiceClient,
 };
 use lienthong_platform::{Identity, client::TracedChannel, db::Backend};
 use tonic::Code;
@@ -73,20 +74,15 @@ pub async fn cross_province_delivery_and_statuses_back(backend: Backend) {
             .await
             .expect("ack");
     }
-    for (client, code) in [
-        (nghe_an.clone(), "03"),
-        (nghe_an.clone(), "05"),
-        (vpcp.clone(), "03"),
+    for (client, status) in [
+        (nghe_an.clone(), S::Accepted),
+        (nghe_an.clone(), S::Processing),
+        (vpcp.clone(), S::Accepted),
     ] {
         let mut client = client;
-        client
-            .report_status(ReportStatusRequest {
-                document_id: id.clone(),
-                code: code.into(),
-                ..Default::default()
-            })
+        report(&mut client, &id, status, "")
             .await
-            .expect(code);
+            .unwrap_or_else(|e| panic!("{}: {e}", status.as_str_name()));
     }
     statuses_come_back(&mut binh_son, &id).await;
     each_hub_reports_its_own_agencies(&axis).await;
@@ -105,13 +101,34 @@ async fn any_agency_can_be_addressed(axis: &Axis) {
         .expect("lookup")
         .into_inner();
     assert_eq!(found.agency.expect("agency").name, "UBND tỉnh Nghệ An");
-    let missing = dir
-        .get_agency(GetAgencyRequest {
+    refused(
+        dir.get_agency(GetAgencyRequest {
             code: "000.00.77.H41".into(),
         })
-        .await
-        .expect_err("unknown");
-    assert_eq!(missing.code(), Code::NotFound);
+        .await,
+        Code::NotFound,
+        "UNKNOWN_ON_AXIS",
+    );
+    // An agency another hub serves is registered there.
+    let mut admin = axis.h48.directory(&Identity::Admin("ops".into())).await;
+    let e = refused(
+        admin
+            .register_agency(RegisterAgencyRequest {
+                agency: Some(Agency {
+                    code: "000.00.21.H41".into(),
+                    name: "Sở Y tế tỉnh Nghệ An".into(),
+                    ..Default::default()
+                }),
+            })
+            .await,
+        Code::FailedPrecondition,
+        "REGISTER_ELSEWHERE",
+    );
+    assert!(
+        e.message().contains("served by hub national"),
+        "{}",
+        e.message()
+    );
 }
 
 async fn delivered_through_every_hub(nghe_an: &Client, vpcp: &Client, id: &str, pdf: &[u8]) {
@@ -125,7 +142,7 @@ async fn delivered_through_every_hub(nghe_an: &Client, vpcp: &Client, id: &str, 
     let times: Vec<i64> = at_nghe_an[0]
         .trace_headers
         .iter()
-        .map(|t| t.timestamp.as_ref().expect("time").seconds)
+        .map(|t| t.record_time.as_ref().expect("time").seconds)
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]));
     let at_vpcp = wait_for_documents(vpcp, 1).await;
@@ -142,10 +159,10 @@ async fn statuses_come_back(binh_son: &mut Client, id: &str) {
     let view = view_until("statuses back at the sender", binh_son, id, |v| {
         v.recipients
             .iter()
-            .any(|r| r.agency_code == NGHE_AN && r.current_status == "05")
+            .any(|r| r.agency_code == NGHE_AN && r.current_status() == S::Processing)
             && v.recipients
                 .iter()
-                .any(|r| r.agency_code == G22 && r.current_status == "03")
+                .any(|r| r.agency_code == G22 && r.current_status() == S::Accepted)
     })
     .await;
     let leg = |code: &str| {
@@ -157,21 +174,18 @@ async fn statuses_come_back(binh_son: &mut Client, id: &str) {
     };
     assert_eq!(leg(NGHE_AN).hub, "H41");
     assert_eq!(leg(G22).hub, "national");
-    assert_eq!(
-        leg(NGHE_AN).transport_state,
-        TransportState::Acknowledged as i32
-    );
-    let nghe_an_statuses: Vec<(String, String)> = leg(NGHE_AN)
+    assert_eq!(leg(NGHE_AN).transport_state(), TransportState::Acknowledged);
+    let nghe_an_statuses: Vec<(S, String)> = leg(NGHE_AN)
         .statuses
         .iter()
-        .map(|s| (s.code.clone(), s.hub.clone()))
+        .map(|s| (s.status(), s.hub.clone()))
         .collect();
     assert_eq!(
         nghe_an_statuses,
         [
-            ("01".to_string(), "H41".to_string()),
-            ("03".into(), "H41".into()),
-            ("05".into(), "H41".into())
+            (S::Arrived, "H41".to_string()),
+            (S::Accepted, "H41".into()),
+            (S::Processing, "H41".into())
         ]
     );
     let back = statuses_in(binh_son).await;
@@ -224,23 +238,18 @@ async fn revoke_forward_and_answer_back(binh_son: &mut Client, nghe_an: &mut Cli
             statuses_in(&mut c)
                 .await
                 .iter()
-                .any(|(f, code)| f == BINH_SON && code == "13")
+                .any(|(f, status)| f == BINH_SON && *status == S::RevokeRequested)
                 .then_some(())
         }
     })
     .await;
-    nghe_an
-        .report_status(ReportStatusRequest {
-            document_id: id.into(),
-            code: "15".into(),
-            ..Default::default()
-        })
+    report(nghe_an, id, S::RevokeAccepted, "")
         .await
         .expect("15");
     view_until("the revoke answer at the sender", binh_son, id, |v| {
         v.recipients
             .iter()
-            .any(|r| r.agency_code == NGHE_AN && r.revoke_state == RevokeState::Accepted as i32)
+            .any(|r| r.agency_code == NGHE_AN && r.revoke_state() == RevokeState::Accepted)
     })
     .await;
 }
@@ -324,7 +333,12 @@ pub async fn national_hub_down_delays_and_loses_nothing(backend: Backend) {
         .find(|p| p.peer == "national")
         .expect("peer");
     assert_eq!(national.outbox_depth, 0);
-    assert_eq!(status.role, "provincial");
+    assert_eq!(
+        national.oldest_pending_age,
+        Some(Default::default()),
+        "zero when nothing waits"
+    );
+    assert_eq!(status.role(), HubRole::Provincial);
     axis.stop().await;
 }
 
@@ -348,42 +362,29 @@ pub async fn relay_is_for_hubs_and_only_for_their_agencies(backend: Backend) {
     };
     // An agency certificate cannot relay.
     let mut as_agency = RelayServiceClient::new(axis.national.channel(&agency_id(BINH_SON)).await);
-    let e = as_agency
-        .relay_document(relay(stored.clone()))
-        .await
-        .expect_err("agency");
-    assert_eq!(e.code(), Code::PermissionDenied);
+    refused(
+        as_agency.relay_document(relay(stored.clone())).await,
+        Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
+    );
 
     // The H41 hub cannot relay a document of an H48 agency.
     let mut as_h41 =
         RelayServiceClient::new(axis.national.channel(&Identity::Hub("H41".into())).await);
     let mut forged = h.clone();
     forged.document_id = format!("{BINH_SON},2026/11/26,78/UBND-TH");
-    let e = as_h41
-        .relay_document(relay(forged))
-        .await
-        .expect_err("foreign");
-    assert_eq!(e.code(), Code::PermissionDenied);
+    let e = refused(
+        as_h41.relay_document(relay(forged)).await,
+        Code::PermissionDenied,
+        "RELAY_REFUSED",
+    );
     assert!(
         e.message()
             .contains("relays only for the agencies it serves"),
         "{}",
         e.message()
     );
-    let e = as_h41
-        .relay_status(RelayStatusRequest {
-            update: Some(StatusUpdate {
-                update_id: "forged".into(),
-                document_id: h.document_id.clone(),
-                recipient: G22.into(),
-                to_agency: G22.into(),
-                code: "13".into(),
-                ..Default::default()
-            }),
-        })
-        .await
-        .expect_err("forged revoke");
-    assert_eq!(e.code(), Code::PermissionDenied);
+    status_relays_are_checked(&mut as_h41, &h.document_id).await;
 
     // The same relay again from the rightful hub is a no-op.
     let mut as_h48 =
@@ -396,4 +397,46 @@ pub async fn relay_is_for_hubs_and_only_for_their_agencies(backend: Backend) {
     assert!(!again.accepted);
     assert_eq!(documents_in(&mut vpcp).await.len(), 1, "no second copy");
     axis.stop().await;
+}
+
+/// A hub may not relay a status for a side it does not serve; malformed enum values of an
+/// update are named, all of them, before anything is read.
+async fn status_relays_are_checked(
+    as_h41: &mut RelayServiceClient<TracedChannel>,
+    document_id: &str,
+) {
+    let forged_revoke = StatusUpdate {
+        update_id: "forged".into(),
+        document_id: document_id.into(),
+        recipient: G22.into(),
+        to_agency: G22.into(),
+        status: S::RevokeRequested as i32,
+        ..Default::default()
+    };
+    refused(
+        as_h41
+            .relay_status(RelayStatusRequest {
+                update: Some(forged_revoke.clone()),
+            })
+            .await,
+        Code::PermissionDenied,
+        "STATUS_RELAY_REFUSED",
+    );
+    let e = refused(
+        as_h41
+            .relay_status(RelayStatusRequest {
+                update: Some(StatusUpdate {
+                    status: 14,
+                    transport_state: 9,
+                    ..forged_revoke
+                }),
+            })
+            .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(
+        violated_fields(&e),
+        ["update.status", "update.transport_state"]
+    );
 }

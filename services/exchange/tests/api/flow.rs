@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use lienthong_api::exchange::v1::{
-    ConfirmStatusMessagesRequest, GetSentDocumentRequest, ListPendingRequest,
+    BusinessStatus as S, ConfirmStatusMessagesRequest, GetSentDocumentRequest, ListPendingRequest,
     ListSentDocumentsRequest, RevokeDocumentRequest, RevokeState, SubscribeRequest,
     SubscribeResponse, TransportState, WatchSentDocumentRequest, WatchSentDocumentResponse,
     exchange_service_client::ExchangeServiceClient, inbox_item::Payload,
@@ -106,11 +106,13 @@ async fn pushed_and_fetched(
 async fn acknowledged_and_reported(vpcp: &mut Client, so: &mut Client, doc_id: &str) {
     assert!(ack(vpcp, doc_id).await);
     assert!(!ack(vpcp, doc_id).await, "a second ack changes nothing");
-    for code in ["03", "05", "05", "06"] {
-        report(vpcp, doc_id, code, "").await.expect(code);
+    for status in [S::Accepted, S::Processing, S::Processing, S::Completed] {
+        report(vpcp, doc_id, status, "")
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", status.as_str_name()));
     }
     assert!(ack(so, doc_id).await);
-    report(so, doc_id, "03", "").await.expect("03");
+    report(so, doc_id, S::Accepted, "").await.expect("03");
 }
 
 /// The watcher ends up seeing G22 completed and the Sở accepted.
@@ -131,10 +133,19 @@ async fn watcher_sees_the_statuses(watch: &mut Streaming<WatchSentDocumentRespon
                 .expect("leg")
         };
         let (g, s) = (leg(G22), leg(STTTT));
-        if g.current_status == "06" && s.current_status == "03" {
-            assert_eq!(g.transport_state, TransportState::Acknowledged as i32);
-            let codes: Vec<_> = g.statuses.iter().map(|s| s.code.as_str()).collect();
-            assert_eq!(codes, ["01", "03", "05", "05", "06"]);
+        if g.current_status() == S::Completed && s.current_status() == S::Accepted {
+            assert_eq!(g.transport_state(), TransportState::Acknowledged);
+            let statuses: Vec<S> = g.statuses.iter().map(|s| s.status()).collect();
+            assert_eq!(
+                statuses,
+                [
+                    S::Arrived,
+                    S::Accepted,
+                    S::Processing,
+                    S::Processing,
+                    S::Completed
+                ]
+            );
             break;
         }
     }
@@ -143,24 +154,21 @@ async fn watcher_sees_the_statuses(watch: &mut Streaming<WatchSentDocumentRespon
 /// Statuses flow back to the sender on its delivery channel, until confirmed.
 async fn statuses_flow_back_to_the_sender(sender: &mut Client) {
     let pending = sender
-        .list_pending(ListPendingRequest {
-            after_item_id: 0,
-            limit: 0,
-        })
+        .list_pending(ListPendingRequest::default())
         .await
         .expect("pending")
         .into_inner()
         .items;
-    let back: Vec<(String, String)> = pending
+    let back: Vec<(String, S)> = pending
         .iter()
         .filter_map(|i| match &i.payload {
-            Some(Payload::Status(s)) => Some((s.from.clone(), s.code.clone())),
+            Some(Payload::Status(s)) => Some((s.reporter.clone(), s.status())),
             _ => None,
         })
         .collect();
     assert_eq!(back.iter().filter(|(f, _)| f == G22).count(), 5, "{back:?}");
     assert!(
-        back.contains(&(STTTT.into(), "01".into())) && back.contains(&(STTTT.into(), "03".into()))
+        back.contains(&(STTTT.into(), S::Arrived)) && back.contains(&(STTTT.into(), S::Accepted))
     );
     let ids: Vec<u64> = pending.iter().map(|i| i.item_id).collect();
     let confirmed = sender
@@ -196,8 +204,11 @@ async fn revoked_and_answered(
     so: &mut Client,
     doc_id: &str,
 ) {
-    let refused = code_of(vpcp.revoke_document(revoke_request(doc_id, "x")).await);
-    assert_eq!(refused.code(), Code::PermissionDenied);
+    refused(
+        vpcp.revoke_document(revoke_request(doc_id, "x")).await,
+        Code::PermissionDenied,
+        "ONLY_SENDER_REVOKES",
+    );
     let asked = sender
         .revoke_document(revoke_request(doc_id, "Ban hành nhầm"))
         .await
@@ -205,12 +216,14 @@ async fn revoked_and_answered(
         .into_inner()
         .recipients;
     assert_eq!(asked.len(), 2);
-    let again = code_of(
+    let again = refused(
         sender
             .revoke_document(revoke_request(doc_id, "again"))
             .await,
+        Code::FailedPrecondition,
+        "REVOKE_ALREADY_REQUESTED",
     );
-    assert_eq!(again.code(), Code::FailedPrecondition);
+    precondition_about(&again, doc_id);
 
     let so_items = so
         .list_pending(ListPendingRequest::default())
@@ -220,18 +233,26 @@ async fn revoked_and_answered(
         .items;
     assert!(
         so_items.iter().any(
-            |i| matches!(&i.payload, Some(Payload::Status(s)) if s.code == "13" && s.from == H48)
+            |i| matches!(&i.payload, Some(Payload::Status(s)) if s.status() == S::RevokeRequested && s.reporter == H48)
         ),
         "the recipient receives the revoke request"
     );
-    report(so, doc_id, "15", "").await.expect("15");
-    let no_reason = code_of(report(vpcp, doc_id, "16", "").await);
-    assert_eq!(no_reason.code(), Code::InvalidArgument);
-    report(vpcp, doc_id, "16", "Văn bản đã thực hiện xong")
+    report(so, doc_id, S::RevokeAccepted, "").await.expect("15");
+    let no_reason = refused(
+        report(vpcp, doc_id, S::RevokeRefused, "").await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(violated_fields(&no_reason), ["description"]);
+    report(vpcp, doc_id, S::RevokeRefused, "Văn bản đã thực hiện xong")
         .await
         .expect("16");
-    let after_revoke = code_of(report(so, doc_id, "05", "").await);
-    assert_eq!(after_revoke.code(), Code::FailedPrecondition);
+    let after_revoke = refused(
+        report(so, doc_id, S::Processing, "").await,
+        Code::FailedPrecondition,
+        "REVOKED",
+    );
+    precondition_about(&after_revoke, doc_id);
     revocation_is_seen_by_the_sender(sender, doc_id).await;
 }
 
@@ -250,10 +271,10 @@ async fn revocation_is_seen_by_the_sender(sender: &mut Client, doc_id: &str) {
             .iter()
             .find(|r| r.agency_code == code)
             .expect("leg")
-            .revoke_state
+            .revoke_state()
     };
-    assert_eq!(state(STTTT), RevokeState::Accepted as i32);
-    assert_eq!(state(G22), RevokeState::Refused as i32);
+    assert_eq!(state(STTTT), RevokeState::Accepted);
+    assert_eq!(state(G22), RevokeState::Refused);
 
     let listed = sender
         .list_sent_documents(ListSentDocumentsRequest::default())

@@ -5,7 +5,9 @@ mod directory;
 mod federation;
 mod flow;
 mod health;
+mod paging;
 mod receiving;
+mod reflection;
 mod security;
 mod sending;
 mod statuses;
@@ -19,6 +21,7 @@ use federation::{
 };
 use flow::full_flow_with_statuses_and_revoke;
 use health::health_reflects_the_database;
+use paging::{every_list_is_walked_to_the_end, page_tokens_cannot_be_forged_moved_or_kept};
 use receiving::subscriber_resumes_without_loss_or_duplicates;
 use security::{
     refuses_clients_without_valid_certificates, refuses_spoofed_sender_and_foreign_reads,
@@ -45,4 +48,6 @@ lienthong_platform::on_both_databases!(
     cross_province_delivery_and_statuses_back,
     national_hub_down_delays_and_loses_nothing,
     relay_is_for_hubs_and_only_for_their_agencies,
+    every_list_is_walked_to_the_end,
+    page_tokens_cannot_be_forged_moved_or_kept,
 );

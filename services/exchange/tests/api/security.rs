@@ -1,8 +1,8 @@
 //! Who may call: only clients with a valid certificate of the axis CA (not revoked), and
 //! each agency only as itself and on its own documents.
 use lienthong_api::exchange::v1::{
-    AcknowledgeDocumentRequest, GetSentDocumentRequest, ListAgenciesRequest, ListPendingRequest,
-    exchange_service_client::ExchangeServiceClient,
+    AcknowledgeDocumentRequest, BusinessStatus, GetSentDocumentRequest, ListAgenciesRequest,
+    ListPendingRequest, exchange_service_client::ExchangeServiceClient,
 };
 use lienthong_platform::{Identity, db::Backend, pki::DevCa};
 use tonic::{Code, transport::Endpoint};
@@ -42,7 +42,7 @@ async fn refused_at_the_handshake(hub: &TestHub) {
     let ca = std::fs::read(hub.pki.dir().join("pki").join("ca.pem")).expect("ca");
     let list = |ch: tonic::transport::Channel| async move {
         lienthong_api::exchange::v1::directory_service_client::DirectoryServiceClient::new(ch)
-            .list_agencies(ListAgenciesRequest {})
+            .list_agencies(ListAgenciesRequest::default())
             .await
     };
 
@@ -110,39 +110,57 @@ pub async fn refuses_spoofed_sender_and_foreign_reads(backend: Backend) {
     let hub = spawn_hub(backend).await;
     let mut h48 = hub.agency(H48).await;
     // H48's certificate claiming to be Văn phòng Chính phủ.
-    let spoof = code_of(send(&mut h48, header(G22, &[STTTT], 1, &[]), &[]).await);
-    assert_eq!(spoof.code(), Code::PermissionDenied);
-    assert!(spoof.message().contains("from.code"), "{}", spoof.message());
+    let spoof = refused(
+        send(&mut h48, header(G22, &[STTTT], 1, &[]), &[]).await,
+        Code::PermissionDenied,
+        "SPOOFED_SENDER",
+    );
+    assert!(
+        spoof.message().contains("sender.code"),
+        "{}",
+        spoof.message()
+    );
 
     let r = send(&mut h48, header(H48, &[G22], 2, &[]), &[])
         .await
         .expect("send");
     let mut other = hub.agency(SCT).await;
-    let read = code_of(fetch_all(&mut other, &r.document_id).await);
-    assert_eq!(read.code(), Code::PermissionDenied);
-    let view = code_of(
+    refused(
+        fetch_all(&mut other, &r.document_id).await,
+        Code::PermissionDenied,
+        "NOT_ADDRESSED",
+    );
+    refused(
         other
             .get_sent_document(GetSentDocumentRequest {
                 document_id: r.document_id.clone(),
             })
             .await,
+        Code::PermissionDenied,
+        "ONLY_SENDER_VIEWS",
     );
-    assert_eq!(view.code(), Code::PermissionDenied);
-    let ack = code_of(
+    refused(
         other
             .acknowledge_document(AcknowledgeDocumentRequest {
                 document_id: r.document_id.clone(),
             })
             .await,
+        Code::PermissionDenied,
+        "NOT_ADDRESSED",
     );
-    assert_eq!(ack.code(), Code::PermissionDenied);
     // The sender itself cannot report a recipient's status.
-    let own = code_of(report(&mut h48, &r.document_id, "03", "").await);
-    assert_eq!(own.code(), Code::PermissionDenied);
+    refused(
+        report(&mut h48, &r.document_id, BusinessStatus::Accepted, "").await,
+        Code::PermissionDenied,
+        "SENDER_IS_NO_RECIPIENT",
+    );
     // A hub or admin certificate is no agency: the exchange RPCs are refused.
     let admin_ch = hub.channel(&Identity::Admin("ops".into())).await;
     let mut as_admin = ExchangeServiceClient::new(admin_ch);
-    let denied = code_of(as_admin.list_pending(ListPendingRequest::default()).await);
-    assert_eq!(denied.code(), Code::PermissionDenied);
+    refused(
+        as_admin.list_pending(ListPendingRequest::default()).await,
+        Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
+    );
     hub.stop().await;
 }

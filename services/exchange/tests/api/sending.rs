@@ -1,8 +1,9 @@
 //! Sending: idempotent resends, and what the hub refuses (with the field and the rule named),
 //! storing nothing of a refused document.
 use lienthong_api::exchange::v1::{
-    AcknowledgeDocumentRequest, DocumentHeader, GetSentDocumentRequest, ListPendingRequest,
-    ListSentDocumentsRequest, OtherInfo, Secrecy,
+    AcknowledgeDocumentRequest, Business, BusinessType, ConfirmStatusMessagesRequest,
+    DocumentHeader, GetSentDocumentRequest, ListPendingRequest, ListSentDocumentsRequest,
+    OtherInfo, Priority, RevokeDocumentRequest, Secrecy,
 };
 use lienthong_platform::db::Backend;
 use tonic::Code;
@@ -22,14 +23,17 @@ pub async fn resend_returns_first_receipt_and_conflict_is_refused(backend: Backe
         .expect("resend");
     assert!(second.duplicate);
     assert_eq!(
-        second.accepted_at, first.accepted_at,
+        second.accept_time, first.accept_time,
         "the first receipt comes back"
     );
 
     let mut changed = h.clone();
     changed.subject = "Một văn bản khác".into();
-    let conflict = code_of(send(&mut sender, changed, &[&data]).await);
-    assert_eq!(conflict.code(), Code::AlreadyExists);
+    let conflict = refused(
+        send(&mut sender, changed, &[&data]).await,
+        Code::AlreadyExists,
+        "CONTENT_CONFLICT",
+    );
     assert!(
         conflict.message().contains("document_id"),
         "{}",
@@ -64,24 +68,30 @@ pub async fn refuses_secret_oversize_and_wrong_digest(backend: Backend) {
         secrecy: Secrecy::Secret as i32,
         ..Default::default()
     });
-    let e = code_of(send(&mut h48, secret, &[]).await);
-    assert_eq!(e.code(), Code::FailedPrecondition);
+    let secret_id = secret.document_id.clone();
+    let e = refused(
+        send(&mut h48, secret, &[]).await,
+        Code::FailedPrecondition,
+        "SECRET_DOCUMENT",
+    );
     assert!(
         e.message().contains("state secrets never travel the axis"),
         "{}",
         e.message()
     );
+    precondition_about(&e, &secret_id);
 
     let big = vec![7u8; 1001];
-    let e = code_of(
+    let e = refused(
         send(
             &mut h48,
             header(H48, &[G22], 2, &[("big.pdf", &big)]),
             &[&big],
         )
         .await,
+        Code::ResourceExhausted,
+        "ATTACHMENT_TOO_LARGE",
     );
-    assert_eq!(e.code(), Code::ResourceExhausted);
     assert!(
         e.message().contains("attachments[0].size"),
         "{}",
@@ -91,24 +101,25 @@ pub async fn refuses_secret_oversize_and_wrong_digest(backend: Backend) {
     let data = b"dung noi dung".to_vec();
     let mut wrong = header(H48, &[G22], 3, &[("a.pdf", &data)]);
     wrong.attachments[0].sha256 = "0".repeat(64);
-    let e = code_of(send(&mut h48, wrong, &[&data]).await);
-    assert_eq!(e.code(), Code::InvalidArgument);
-    assert!(
-        e.message().contains("attachments[0].sha256"),
-        "{}",
-        e.message()
+    let e = refused(
+        send(&mut h48, wrong, &[&data]).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
     );
+    assert_eq!(violated_fields(&e), ["attachments[0].sha256"]);
 
     // Fewer bytes than declared.
-    let e = code_of(
+    let e = refused(
         send(
             &mut h48,
             header(H48, &[G22], 4, &[("a.pdf", &data)]),
             &[&data[..5]],
         )
         .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
     );
-    assert_eq!(e.code(), Code::InvalidArgument);
+    assert_eq!(violated_fields(&e), ["attachments[0].size"]);
     nothing_was_half_stored(&hub, &data).await;
     hub.stop().await;
 }
@@ -125,13 +136,14 @@ async fn nothing_was_half_stored(hub: &TestHub, data: &[u8]) {
             .items
             .is_empty()
     );
-    let not_found = code_of(
+    refused(
         h48.get_sent_document(GetSentDocumentRequest {
             document_id: format!("{H48},2026/11/26,3/UBND-TH"),
         })
         .await,
+        Code::NotFound,
+        "NO_DOCUMENT",
     );
-    assert_eq!(not_found.code(), Code::NotFound);
     send(
         &mut h48,
         header(H48, &[G22], 3, &[("a.pdf", data)]),
@@ -141,9 +153,9 @@ async fn nothing_was_half_stored(hub: &TestHub, data: &[u8]) {
     .expect("correct resend");
 }
 
-fn check<T: std::fmt::Debug>(r: Result<T, tonic::Status>, code: Code, field: &str) {
-    let e = code_of(r);
-    assert_eq!(e.code(), code, "{}", e.message());
+#[track_caller]
+fn check<T: std::fmt::Debug>(r: Result<T, tonic::Status>, code: Code, reason: &str, field: &str) {
+    let e = refused(r, code, reason);
     assert!(
         e.message().contains(field),
         "{field} not named in {:?}",
@@ -151,60 +163,63 @@ fn check<T: std::fmt::Debug>(r: Result<T, tonic::Status>, code: Code, field: &st
     );
 }
 
-/// A header with one thing wrong, the code it is refused with, and the words naming it.
-fn bad_headers() -> Vec<(DocumentHeader, Code, &'static str)> {
+/// A header with one thing wrong, the code and reason it is refused with, and the words
+/// naming it.
+fn bad_headers() -> Vec<(DocumentHeader, Code, &'static str, &'static str)> {
     let base = || header(H48, &[G22], 1, &[]);
     let with = |change: &dyn Fn(&mut DocumentHeader)| {
         let mut h = base();
         change(&mut h);
         h
     };
+    let invalid = |h: DocumentHeader, field| (h, Code::InvalidArgument, "INVALID_FIELD", field);
     vec![
-        (
-            with(&|h| h.to[0].code = "H48".into()),
-            Code::InvalidArgument,
-            "to[0].code",
+        invalid(
+            with(&|h| h.recipients[0].code = "H48".into()),
+            "recipients[0].code",
         ),
-        (
-            with(&|h| h.document_id = "125/UBND".into()),
-            Code::InvalidArgument,
-            "document_id",
-        ),
-        (
+        invalid(with(&|h| h.document_id = "125/UBND".into()), "document_id"),
+        invalid(
             with(&|h| h.document_id = format!("{G22},2026/11/26,1/X")),
-            Code::InvalidArgument,
             "OrganId",
         ),
-        (
-            with(&|h| h.subject = "  ".into()),
-            Code::InvalidArgument,
-            "subject",
-        ),
-        (
+        invalid(with(&|h| h.subject = "  ".into()), "subject"),
+        invalid(
             with(&|h| {
                 h.other_info = Some(OtherInfo {
-                    priority: 5,
+                    priority: Priority::FlashScheduled as i32 + 1,
                     ..Default::default()
                 })
             }),
-            Code::InvalidArgument,
             "other_info.priority",
         ),
-        (with(&|h| h.to.clear()), Code::InvalidArgument, "to"),
+        invalid(with(&|h| h.steering_type = 7), "steering_type"),
+        invalid(
+            with(&|h| {
+                h.business = Some(Business {
+                    business_type: BusinessType::Unspecified as i32,
+                    target_document_id: format!("{H48},2026/11/25,1/UBND-TH"),
+                    reason: "đính chính".into(),
+                })
+            }),
+            "business.business_type",
+        ),
+        invalid(with(&|h| h.recipients.clear()), "recipients"),
         (
             header(H48, &[G22, "000.00.77.H48"], 1, &[]),
             Code::NotFound,
-            "to[1].code",
+            "AGENCY_NOT_REGISTERED",
+            "recipients[1].code",
         ),
-        (with(&|h| h.from = None), Code::InvalidArgument, "from"),
+        invalid(with(&|h| h.sender = None), "sender"),
     ]
 }
 
 pub async fn bad_input_names_field_and_rule(backend: Backend) {
     let hub = spawn_hub(backend).await;
     let mut h48 = hub.agency(H48).await;
-    for (h, code, field) in bad_headers() {
-        check(send(&mut h48, h, &[]).await, code, field);
+    for (h, code, reason, field) in bad_headers() {
+        check(send(&mut h48, h, &[]).await, code, reason, field);
     }
     check(
         h48.acknowledge_document(AcknowledgeDocumentRequest {
@@ -212,6 +227,7 @@ pub async fn bad_input_names_field_and_rule(backend: Backend) {
         })
         .await,
         Code::InvalidArgument,
+        "INVALID_FIELD",
         "document_id",
     );
     check(
@@ -220,6 +236,7 @@ pub async fn bad_input_names_field_and_rule(backend: Backend) {
         })
         .await,
         Code::NotFound,
+        "NO_DOCUMENT",
         "document_id",
     );
     // None of it was stored.
@@ -238,13 +255,49 @@ pub async fn all_malformed_fields_are_reported_together(backend: Backend) {
     let mut h = header(H48, &[G22, "H41"], 1, &[]);
     h.subject = String::new();
     h.due_date = "26/11/2026".into();
-    let e = code_of(send(&mut h48, h, &[]).await);
-    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = refused(
+        send(&mut h48, h, &[]).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert_eq!(
         e.message(),
-        "to[1].code: \"H41\" is not an agency code of the form DDD.CC.BB.Axx \
+        "recipients[1].code: \"H41\" is not an agency code of the form DDD.CC.BB.Axx \
          (e.g. 000.00.00.H48); subject: is required (trích yếu); \
          due_date: \"26/11/2026\" is not a date yyyy-MM-dd"
     );
+    assert_eq!(
+        violated_fields(&e),
+        ["recipients[1].code", "subject", "due_date"],
+        "three violations, three entries in BadRequest"
+    );
+
+    // Three malformed item ids of one ConfirmStatusMessages: three violations, nothing confirmed.
+    let e = refused(
+        h48.confirm_status_messages(ConfirmStatusMessagesRequest {
+            item_ids: vec![u64::MAX, 1, u64::MAX - 1, u64::MAX - 2],
+        })
+        .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(
+        violated_fields(&e),
+        ["item_ids[0]", "item_ids[2]", "item_ids[3]"]
+    );
+    // A report with a malformed DocumentId, an unknown status: both named.
+    let e = refused(
+        report_raw(&mut h48, "nonsense", 7, "").await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(violated_fields(&e), ["document_id", "status"]);
+    // A revoke without a DocumentId or a reason.
+    let e = refused(
+        h48.revoke_document(RevokeDocumentRequest::default()).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(violated_fields(&e), ["document_id", "reason"]);
     hub.stop().await;
 }

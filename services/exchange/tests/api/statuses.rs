@@ -1,8 +1,14 @@
-//! Business statuses move forward only: what a recipient may not report.
-use lienthong_platform::db::Backend;
+//! Business statuses move forward only: what a recipient may not report, each refusal with its
+//! reason and, for a refused transition, the document it is about.
+use lienthong_api::exchange::v1::{
+    BusinessStatus as S, exchange_service_client::ExchangeServiceClient,
+};
+use lienthong_platform::{client::TracedChannel, db::Backend};
 use tonic::Code;
 
 use crate::support::*;
+
+type Client = ExchangeServiceClient<TracedChannel>;
 
 pub async fn refuses_forbidden_transitions(backend: Backend) {
     let hub = spawn_hub(backend).await;
@@ -12,50 +18,89 @@ pub async fn refuses_forbidden_transitions(backend: Backend) {
         .await
         .expect("send");
     let id = r.document_id;
-    let early = code_of(report(&mut vpcp, &id, "03", "").await);
-    assert_eq!(
-        early.code(),
+    let early = refused(
+        report(&mut vpcp, &id, S::Accepted, "").await,
         Code::FailedPrecondition,
-        "03 before acknowledgement"
+        "NOT_ACKNOWLEDGED",
     );
+    precondition_about(&early, &id);
     ack(&mut vpcp, &id).await;
-    report(&mut vpcp, &id, "03", "").await.expect("03");
-    report(&mut vpcp, &id, "04", "").await.expect("04");
-    let back = code_of(report(&mut vpcp, &id, "03", "").await);
-    assert_eq!(back.code(), Code::FailedPrecondition);
+    report(&mut vpcp, &id, S::Accepted, "").await.expect("03");
+    report(&mut vpcp, &id, S::Assigned, "").await.expect("04");
+    let back = refused(
+        report(&mut vpcp, &id, S::Accepted, "").await,
+        Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
+    );
     assert!(
         back.message().contains("cannot follow"),
         "{}",
         back.message()
     );
-    let repeat = code_of(report(&mut vpcp, &id, "04", "").await);
-    assert_eq!(repeat.code(), Code::FailedPrecondition);
-    let reject_late = code_of(report(&mut vpcp, &id, "02", "lý do").await);
-    assert_eq!(reject_late.code(), Code::FailedPrecondition);
-    let unknown = code_of(report(&mut vpcp, &id, "07", "").await);
-    assert_eq!(unknown.code(), Code::InvalidArgument);
-    let revoke_answer = code_of(report(&mut vpcp, &id, "15", "").await);
-    assert_eq!(
-        revoke_answer.code(),
+    precondition_about(&back, &id);
+    refused(
+        report(&mut vpcp, &id, S::Assigned, "").await,
         Code::FailedPrecondition,
-        "15 without a revoke request"
+        "TRANSITION_REFUSED",
     );
+    refused(
+        report(&mut vpcp, &id, S::Rejected, "lý do").await,
+        Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
+    );
+    not_reportable(&mut vpcp, &id).await;
+    let revoke_answer = refused(
+        report(&mut vpcp, &id, S::RevokeAccepted, "").await,
+        Code::FailedPrecondition,
+        "NO_REVOKE_PENDING",
+    );
+    precondition_about(&revoke_answer, &id);
+    rejected_needs_a_reason_and_ends_the_leg(&mut h48, &mut vpcp).await;
+    hub.stop().await;
+}
 
-    let r2 = send(&mut h48, header(H48, &[G22], 2, &[]), &[])
+/// Unknown values, 01 and 13 are no status a recipient reports: malformed `status`.
+async fn not_reportable(vpcp: &mut Client, id: &str) {
+    for (raw, what) in [(7, "not a business status"), (0, "not a business status")] {
+        let e = refused(
+            report_raw(vpcp, id, raw, "").await,
+            Code::InvalidArgument,
+            "INVALID_FIELD",
+        );
+        assert_eq!(violated_fields(&e), ["status"]);
+        assert!(e.message().contains(what), "{}", e.message());
+    }
+    for (not_reported, by) in [
+        (S::Arrived, "AcknowledgeDocument"),
+        (S::RevokeRequested, "RevokeDocument"),
+    ] {
+        let e = refused(
+            report(vpcp, id, not_reported, "").await,
+            Code::InvalidArgument,
+            "INVALID_FIELD",
+        );
+        assert!(e.message().contains(by), "{}", e.message());
+    }
+}
+
+/// 02 needs a reason, and nothing follows it.
+async fn rejected_needs_a_reason_and_ends_the_leg(h48: &mut Client, vpcp: &mut Client) {
+    let r2 = send(h48, header(H48, &[G22], 2, &[]), &[])
         .await
         .expect("send");
-    ack(&mut vpcp, &r2.document_id).await;
-    let no_reason = code_of(report(&mut vpcp, &r2.document_id, "02", "").await);
-    assert_eq!(no_reason.code(), Code::InvalidArgument);
-    assert!(
-        no_reason.message().contains("description"),
-        "{}",
-        no_reason.message()
+    ack(vpcp, &r2.document_id).await;
+    let no_reason = refused(
+        report(vpcp, &r2.document_id, S::Rejected, "").await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
     );
-    report(&mut vpcp, &r2.document_id, "02", "Không thuộc thẩm quyền")
+    assert_eq!(violated_fields(&no_reason), ["description"]);
+    report(vpcp, &r2.document_id, S::Rejected, "Không thuộc thẩm quyền")
         .await
         .expect("02");
-    let after_reject = code_of(report(&mut vpcp, &r2.document_id, "03", "").await);
-    assert_eq!(after_reject.code(), Code::FailedPrecondition);
-    hub.stop().await;
+    refused(
+        report(vpcp, &r2.document_id, S::Accepted, "").await,
+        Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
+    );
 }

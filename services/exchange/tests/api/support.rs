@@ -7,9 +7,9 @@
 use std::{sync::Arc, time::Duration};
 
 use lienthong_api::exchange::v1::{
-    AcknowledgeDocumentRequest, Agency, AttachmentChunk, AttachmentInfo, DocumentHeader,
-    FetchDocumentRequest, ListPendingRequest, ReportStatusRequest, SendDocumentRequest,
-    SendDocumentResponse, directory_service_client::DirectoryServiceClient,
+    AcknowledgeDocumentRequest, Agency, AttachmentChunk, AttachmentInfo, BusinessStatus,
+    DocumentHeader, FetchDocumentRequest, ListPendingRequest, ReportStatusRequest,
+    SendDocumentRequest, SendDocumentResponse, directory_service_client::DirectoryServiceClient,
     exchange_service_client::ExchangeServiceClient, fetch_document_response,
     hub_admin_service_client::HubAdminServiceClient, inbox_item::Payload,
     send_document_request::Part,
@@ -226,8 +226,8 @@ pub fn header(from: &str, to: &[&str], number: u32, files: &[(&str, &[u8])]) -> 
         ..Default::default()
     };
     DocumentHeader {
-        from: Some(agency(from)),
-        to: to.iter().map(|c| agency(c)).collect(),
+        sender: Some(agency(from)),
+        recipients: to.iter().map(|c| agency(c)).collect(),
         document_id: format!(
             "{from},{},{number}/UBND-TH",
             local::format_slash_date(TODAY)
@@ -272,8 +272,49 @@ pub async fn send(
         .map(|r| r.into_inner())
 }
 
-pub fn code_of<T: std::fmt::Debug>(r: Result<T, tonic::Status>) -> tonic::Status {
-    r.expect_err("the call must fail")
+/// The call failed with `code` and the stable `reason` (its ErrorInfo); returns the status.
+#[track_caller]
+pub fn refused<T: std::fmt::Debug>(
+    r: Result<T, tonic::Status>,
+    code: tonic::Code,
+    reason: &str,
+) -> tonic::Status {
+    let status = r.expect_err("the call must fail");
+    assert_eq!(status.code(), code, "{}", status.message());
+    assert_eq!(
+        lienthong_platform::error::reason_of(&status).as_deref(),
+        Some(reason),
+        "{}",
+        status.message()
+    );
+    status
+}
+
+/// The PreconditionFailure of a refusal is about `subject`.
+#[track_caller]
+pub fn precondition_about(status: &tonic::Status, subject: &str) {
+    use tonic_types::StatusExt;
+    let details = status.get_error_details();
+    let failure = details
+        .precondition_failure()
+        .expect("a PreconditionFailure");
+    assert_eq!(failure.violations[0].subject, subject);
+    assert_eq!(
+        Some(failure.violations[0].r#type.clone()),
+        lienthong_platform::error::reason_of(status)
+    );
+    let info = details.error_info().expect("ErrorInfo");
+    assert_eq!(info.domain, "exchange.lienthong");
+}
+
+/// The fields a refusal's BadRequest names, in order.
+pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_error_details()
+        .bad_request()
+        .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
+        .unwrap_or_default()
 }
 
 /// A document's header and attachments' bytes.
@@ -307,13 +348,23 @@ pub async fn fetch_all(
 pub async fn report(
     client: &mut ExchangeServiceClient<TracedChannel>,
     document_id: &str,
-    code: &str,
+    status: BusinessStatus,
+    description: &str,
+) -> Result<(), tonic::Status> {
+    report_raw(client, document_id, status as i32, description).await
+}
+
+/// A report whose `status` field carries any number (also one that is no business status).
+pub async fn report_raw(
+    client: &mut ExchangeServiceClient<TracedChannel>,
+    document_id: &str,
+    status: i32,
     description: &str,
 ) -> Result<(), tonic::Status> {
     client
         .report_status(ReportStatusRequest {
             document_id: document_id.into(),
-            code: code.into(),
+            status,
             description: description.into(),
             staff_info: String::new(),
         })
@@ -335,8 +386,8 @@ pub async fn ack(client: &mut ExchangeServiceClient<TracedChannel>, document_id:
 async fn pending(client: &mut ExchangeServiceClient<TracedChannel>) -> Vec<Payload> {
     client
         .list_pending(ListPendingRequest {
-            after_item_id: 0,
-            limit: 1000,
+            page_size: 1000,
+            ..Default::default()
         })
         .await
         .expect("pending")
@@ -361,15 +412,15 @@ pub async fn documents_in(
         .collect()
 }
 
-/// The status messages waiting in an agency's inbox, as (from, code).
+/// The status messages waiting in an agency's inbox, as (reporter, status).
 pub async fn statuses_in(
     client: &mut ExchangeServiceClient<TracedChannel>,
-) -> Vec<(String, String)> {
+) -> Vec<(String, BusinessStatus)> {
     pending(client)
         .await
         .into_iter()
         .filter_map(|p| match p {
-            Payload::Status(s) => Some((s.from, s.code)),
+            Payload::Status(s) => Some((s.reporter.clone(), s.status())),
             Payload::Document(_) => None,
         })
         .collect()

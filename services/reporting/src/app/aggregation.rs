@@ -14,18 +14,22 @@ use crate::{
 };
 
 impl Reporting {
-    /// The view of a period within `scope` ("" for every agency).
+    /// The view of a period within `scope` ("" for every agency); `v` holds what the caller
+    /// already found wrong with the rest of its request, reported with the view's own fields.
     pub(super) async fn period_view(
         &self,
         caller: &Identity,
         at: &PeriodRef,
         scope: &str,
+        mut v: Violations,
     ) -> Result<PeriodView> {
-        let mut v = Violations::new();
         at.check(&mut v);
+        let scope = v.check(Scope::parse("scope", scope));
         v.into_result()?;
+        let Some(scope) = scope else {
+            return Err(ReportingError::invalid("scope", "malformed"));
+        };
         let (regime, period) = self.regime_period(at).await?;
-        let scope = Scope::parse("scope", scope)?;
         if !sees_all(&regime, caller) {
             return Err(ReportingError::ComplianceHidden {
                 caller: caller.clone(),

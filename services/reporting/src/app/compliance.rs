@@ -1,6 +1,6 @@
 //! Compliance: who reported on time, late, not yet, or not at all, with the period's totals.
 use lienthong_api::reporting::v1::GetComplianceResponse;
-use lienthong_platform::Identity;
+use lienthong_platform::{Identity, error::Violations};
 
 use super::Reporting;
 use crate::{domain::PeriodRef, error::Result};
@@ -13,6 +13,9 @@ impl Reporting {
         at: &PeriodRef,
         scope: &str,
     ) -> Result<GetComplianceResponse> {
-        Ok(self.period_view(caller, at, scope).await?.into_compliance())
+        Ok(self
+            .period_view(caller, at, scope, Violations::new())
+            .await?
+            .into_compliance())
     }
 }

@@ -12,9 +12,9 @@ use crate::{
         PeriodRef,
         periods::ResolvedPeriod,
         values::{Change, StoredValue, apply_changes, check_changes, prefilled, refresh_prefilled},
-        workflow::{ReportRecord, check_editable},
+        workflow::ReportRecord,
     },
-    error::Result,
+    error::{ReportKey, Result},
     store,
 };
 
@@ -31,13 +31,14 @@ impl Reporting {
         v.into_result()?;
         let (regime, period) = self.regime_period(at).await?;
         check_submitter(&regime, agency)?;
-        check_started(&period, self.today())?;
+        let report = ReportKey::new(&regime.code, &period.window.key, agency);
+        check_started(&period, self.today(), report)?;
         check_changes(&regime, changes)?;
         let mut conn = self.store.conn().await?;
         let key = &period.window.key;
         let existing = store::get_report(&mut conn, &regime.code, key, agency).await?;
         if let Some(row) = &existing {
-            check_editable(row.status)?;
+            row.check_editable()?;
         }
         let fresh = self.prefill(&mut conn, &regime, agency, &period).await?;
         // Remember the agency for compliance views.

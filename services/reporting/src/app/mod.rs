@@ -8,7 +8,8 @@
 //! - [`reports`]: reading reports and their history;
 //! - [`aggregation`]: a period's view (expected submitters, compliance, totals);
 //! - [`compliance`], [`exports`]: that view as an answer or as a file;
-//! - [`intake`]: statistics pushed by other services.
+//! - [`intake`]: statistics pushed by other services;
+//! - [`paging`]: the pages of the list RPCs and their signed tokens.
 //!
 //! Callers come in as `&AgencyCode` where only agencies may call, `&Identity` otherwise.
 mod aggregation;
@@ -16,6 +17,7 @@ mod compliance;
 mod drafts;
 mod exports;
 mod intake;
+mod paging;
 mod regimes;
 mod reports;
 mod review;
@@ -23,6 +25,7 @@ mod submission;
 
 /// The inputs of the use cases.
 pub use crate::domain::{PeriodRef, values::Change, workflow::Review};
+pub use paging::{Page, PageRequest};
 
 use lienthong_api::reporting::v1::Regime;
 use lienthong_axis::{
@@ -30,7 +33,7 @@ use lienthong_axis::{
     clock::SharedClock,
     local::{format_date, local_date},
 };
-use lienthong_platform::{Identity, error::InfraError};
+use lienthong_platform::{Identity, error::InfraError, paging::PageTokens};
 use sqlx::AnyPool;
 use time::Date;
 
@@ -40,7 +43,7 @@ use crate::{
         scopes::is_submitter,
         workflow::{Event, ReportRecord},
     },
-    error::{ReportingError, Result},
+    error::{ReportKey, ReportingError, Result},
     store::{self, Store},
 };
 
@@ -49,16 +52,18 @@ pub struct Reporting {
     store: Store,
     clock: SharedClock,
     holidays: Holidays,
+    tokens: PageTokens,
 }
 
 impl Reporting {
     /// The service on a migrated database, reading "now" from `clock`, counting due dates
-    /// without `holidays`.
-    pub fn new(pool: AnyPool, clock: SharedClock, holidays: Holidays) -> Self {
+    /// without `holidays`, signing page tokens with `tokens`.
+    pub fn new(pool: AnyPool, clock: SharedClock, holidays: Holidays, tokens: PageTokens) -> Self {
         Reporting {
             store: Store::new(pool),
             clock,
             holidays,
+            tokens,
         }
     }
 
@@ -133,13 +138,13 @@ fn check_submitter(regime: &Regime, agency: &AgencyCode) -> Result<()> {
     }
 }
 
-/// Refuses a period whose window has not opened yet.
-fn check_started(period: &ResolvedPeriod, today: Date) -> Result<()> {
+/// Refuses `report` in a period whose window has not opened yet.
+fn check_started(period: &ResolvedPeriod, today: Date, report: ReportKey) -> Result<()> {
     if period.has_started(today) {
         Ok(())
     } else {
         Err(ReportingError::PeriodNotStarted {
-            period: period.window.key.clone(),
+            report,
             opens: format_date(period.window.start),
         })
     }

@@ -6,14 +6,17 @@ use lienthong_api::reporting::v1::{ListPeriodsResponse, Period, PeriodKind, Regi
 use lienthong_axis::{AgencyCode, local::format_date};
 use lienthong_platform::{Identity, error::Violations};
 
-use super::Reporting;
+use super::{
+    Reporting,
+    paging::{Page, PageRequest, scope},
+};
 use crate::{
     domain::{
         periods::{listing_year, parse_period, periods_in_year},
         regimes::check_regime,
         required,
         scopes::is_submitter,
-        workflow::{check_editable, timestamp},
+        workflow::{is_editable, timestamp},
     },
     error::{ReportingError, Result},
     store,
@@ -41,7 +44,7 @@ impl Reporting {
         for r in regimes {
             check_regime(r)?;
             let mut r = r.clone();
-            r.created_at = timestamp(now);
+            r.create_time = timestamp(now);
             if store::insert_regime_if_absent(&mut conn, &r, now).await? {
                 added += 1;
             }
@@ -59,12 +62,13 @@ impl Reporting {
             other => {
                 return Err(ReportingError::RegimeOfAnotherOwner {
                     caller: other.clone(),
+                    regime: regime.code,
                     owner: regime.owner,
                 });
             }
         }
         let now = self.now();
-        regime.created_at = timestamp(now);
+        regime.create_time = timestamp(now);
         let mut conn = self.store.conn().await?;
         if !store::insert_regime_if_absent(&mut conn, &regime, now).await? {
             return Err(ReportingError::RegimeExists { code: regime.code });
@@ -79,9 +83,17 @@ impl Reporting {
         self.regime(code).await
     }
 
-    pub async fn list_regimes(&self) -> Result<Vec<Regime>> {
+    /// A page of the regimes, by code.
+    pub async fn list_regimes(&self, page: &PageRequest) -> Result<Page<Regime>> {
+        let mut v = Violations::new();
+        let scope = scope("ListRegimes", &[]);
+        let after = self.cursor(&scope, page, &mut v);
+        v.into_result()?;
+        let size = page.size();
         let mut conn = self.store.conn().await?;
-        store::list_regimes(&mut conn).await
+        let rows = store::regimes_after(&mut conn, &after, size + 1).await?;
+        drop(conn);
+        Ok(self.page(&scope, rows, size, |r| r.code.clone()))
     }
 
     /// The periods of a regime in a year (0: this year), with windows, due dates, the caller's
@@ -92,12 +104,13 @@ impl Reporting {
         code: &str,
         year: u32,
     ) -> Result<ListPeriodsResponse> {
+        let today = self.today();
         let mut v = Violations::new();
         required(&mut v, "regime_code", code);
+        let year = v.check(listing_year(year, today));
         v.into_result()?;
+        let year = year.unwrap_or(today.year());
         let regime = self.regime(code).await?;
-        let today = self.today();
-        let year = listing_year(year, today)?;
         let kind = regime.period_kind();
         let mut conn = self.store.conn().await?;
         let windows = if kind == PeriodKind::AdHoc {
@@ -128,7 +141,7 @@ impl Reporting {
                 let status = own.get(&window.key).copied().unwrap_or_default();
                 let period = self.holidays.resolve(&regime, window);
                 let mut p = period.to_pb(kind);
-                p.open = submitter && period.has_started(today) && check_editable(status).is_ok();
+                p.open = submitter && period.has_started(today) && is_editable(status);
                 p.caller_status = status as i32;
                 p
             })

@@ -6,7 +6,7 @@ use lienthong_platform::error::Violations;
 use super::Reporting;
 use crate::{
     domain::{PeriodRef, workflow::Review},
-    error::{ReportingError, Result},
+    error::{ReportKey, ReportingError, Result},
 };
 
 impl Reporting {
@@ -20,9 +20,13 @@ impl Reporting {
     ) -> Result<Report> {
         let mut v = Violations::new();
         at.check(&mut v);
+        let agency = v.check(AgencyCode::parse("agency_code", agency_code));
+        v.check(review.check());
         v.into_result()?;
+        let Some(agency) = agency else {
+            return Err(ReportingError::invalid("agency_code", "required"));
+        };
         let (regime, period) = self.regime_period(at).await?;
-        let agency = AgencyCode::parse("agency_code", agency_code)?;
         if *owner != regime.owner {
             return Err(ReportingError::NotTheOwner {
                 regime: regime.code,
@@ -31,14 +35,11 @@ impl Reporting {
                 step: review.step(),
             });
         }
-        review.check()?;
         let mut row = self
             .report_of(&regime, &period, &agency)
             .await?
             .ok_or_else(|| ReportingError::ReportNotFound {
-                regime: regime.code.clone(),
-                period: period.window.key.clone(),
-                agency: agency.clone(),
+                report: ReportKey::new(&regime.code, &period.window.key, &agency),
             })?;
         let now = self.now();
         let action = row.review(&review, now)?;

@@ -6,8 +6,8 @@ use lienthong_platform::error::Violations;
 
 use super::{Reporting, check_started, check_submitter};
 use crate::{
-    domain::{PeriodRef, values::validate_report, workflow::check_submittable},
-    error::{ReportingError, Result},
+    domain::{PeriodRef, values::validate_report},
+    error::{ReportKey, ReportingError, Result},
 };
 
 impl Reporting {
@@ -17,12 +17,13 @@ impl Reporting {
         at.check(&mut v);
         v.into_result()?;
         let (regime, period) = self.regime_period(at).await?;
+        let report = ReportKey::new(&regime.code, &period.window.key, agency);
         check_submitter(&regime, agency)?;
-        check_started(&period, self.today())?;
+        check_started(&period, self.today(), report.clone())?;
         let Some(mut row) = self.report_of(&regime, &period, agency).await? else {
-            return Err(ReportingError::NoDraft);
+            return Err(ReportingError::NoDraft { report });
         };
-        check_submittable(row.status)?;
+        row.check_submittable()?;
         validate_report(&regime, &row.values).map_err(ReportingError::InvalidValues)?;
         let now = self.now();
         let submission = row.submit(now, period.due)?;

@@ -3,6 +3,7 @@
 use lienthong_api::reporting::v1::{
     Aggregation, ComplianceState, ExportFormat, ExportPeriodResponse, PeriodKind, ReportStatus,
 };
+use lienthong_api::wkt::Timestamp;
 use lienthong_axis::{
     FieldError,
     local::{format_date, local_date},
@@ -13,12 +14,17 @@ use lienthong_platform::error::InfraError;
 use super::{view::PeriodView, workflow::status_name};
 use crate::error::Result;
 
-/// The format asked for: CSV or Markdown.
-pub fn check_format(format: ExportFormat) -> Result<ExportFormat, FieldError> {
-    if format == ExportFormat::Unspecified {
-        Err(FieldError::new("format", "required: CSV or MARKDOWN"))
-    } else {
-        Ok(format)
+/// The format asked for (the request's enum value): CSV or Markdown.
+pub fn check_format(format: i32) -> Result<ExportFormat, FieldError> {
+    match ExportFormat::try_from(format) {
+        Ok(ExportFormat::Unspecified) => {
+            Err(FieldError::new("format", "required: CSV or MARKDOWN"))
+        }
+        Ok(known) => Ok(known),
+        Err(_) => Err(FieldError::new(
+            "format",
+            format!("{format} is not an export format: CSV or MARKDOWN"),
+        )),
     }
 }
 
@@ -89,7 +95,7 @@ pub fn kind_label(k: PeriodKind) -> &'static str {
 }
 
 /// The local date of a timestamp, or "".
-fn day(ts: Option<&prost_types::Timestamp>) -> String {
+fn day(ts: Option<&Timestamp>) -> String {
     ts.map(|t| format_date(local_date(from_timestamp(t))))
         .unwrap_or_default()
 }
@@ -122,7 +128,7 @@ pub fn csv(view: &PeriodView) -> Result<String> {
             row.agency_name.clone(),
             status_name(row.status()).into(),
             state_name(row.state()).into(),
-            day(row.first_submitted_at.as_ref()),
+            day(row.first_submit_time.as_ref()),
         ];
         for ind in &view.regime.indicators {
             let v = report
@@ -214,7 +220,7 @@ fn compliance_table(view: &PeriodView, out: &mut String) {
             md_cell(&row.agency_name),
             state_label(row.state()),
             status_name(row.status()),
-            day(row.first_submitted_at.as_ref()),
+            day(row.first_submit_time.as_ref()),
         ));
     }
 }
@@ -275,10 +281,18 @@ mod tests {
         let md = render(&v, ExportFormat::Markdown).expect("md");
         assert_eq!(md.file_name, "R-2026-03.md");
         assert_eq!(
-            check_format(ExportFormat::Unspecified)
+            check_format(ExportFormat::Unspecified as i32)
                 .expect_err("no format")
                 .to_string(),
             "format: required: CSV or MARKDOWN"
+        );
+        assert_eq!(
+            check_format(ExportFormat::Csv as i32),
+            Ok(ExportFormat::Csv)
+        );
+        assert_eq!(
+            check_format(9).expect_err("unknown").to_string(),
+            "format: 9 is not an export format: CSV or MARKDOWN"
         );
     }
 }

@@ -40,6 +40,25 @@ pub fn is_numeric(t: IndicatorType) -> bool {
     )
 }
 
+/// An enum field: `required` when unspecified, refused naming the value when it is not one of
+/// `names` (a number a newer client may send); the value otherwise.
+fn check_enum<E>(v: &mut Violations, field: String, raw: i32, names: &str) -> Option<E>
+where
+    E: TryFrom<i32> + Default + PartialEq,
+{
+    match E::try_from(raw) {
+        Ok(e) if e != E::default() => Some(e),
+        Ok(_) => {
+            v.push(field, format!("required: {names}"));
+            None
+        }
+        Err(_) => {
+            v.push(field, format!("{raw} is not one of {names}"));
+            None
+        }
+    }
+}
+
 /// Checks a regime before it is created; every refusal names its field, and all of them are
 /// reported together.
 pub fn check_regime(r: &Regime) -> Result<(), Violations> {
@@ -57,12 +76,12 @@ pub fn check_regime(r: &Regime) -> Result<(), Violations> {
         v.push("regime.name", "required");
     }
     v.check(AgencyCode::parse("regime.owner", &r.owner));
-    if r.period_kind() == PeriodKind::Unspecified {
-        v.push(
-            "regime.period_kind",
-            "required: MONTH, QUARTER, SIX_MONTHS, NINE_MONTHS, YEAR or AD_HOC",
-        );
-    }
+    check_enum::<PeriodKind>(
+        &mut v,
+        "regime.period_kind".into(),
+        r.period_kind,
+        "MONTH, QUARTER, SIX_MONTHS, NINE_MONTHS, YEAR or AD_HOC",
+    );
     if r.deadline_working_days > MAX_DEADLINE_DAYS {
         v.push(
             "regime.deadline_working_days",
@@ -129,26 +148,28 @@ fn check_indicator(ind: &Indicator, field: &dyn Fn(&str) -> String, v: &mut Viol
     if ind.name.trim().is_empty() {
         v.push(field("name"), "required");
     }
-    let t = ind.value_type();
-    if t == IndicatorType::Unspecified {
-        v.push(
-            field("value_type"),
-            "required: INTEGER, DECIMAL, PERCENT or TEXT",
-        );
-    }
-    let a = ind.aggregation();
-    if a == Aggregation::Unspecified {
-        v.push(
-            field("aggregation"),
-            "required: SUM, AVERAGE, MIN, MAX, LATEST or NONE",
-        );
-    } else if t == IndicatorType::Text && !matches!(a, Aggregation::Latest | Aggregation::None) {
+    // Rules that depend on the type are checked only once the type is known.
+    let t = check_enum::<IndicatorType>(
+        v,
+        field("value_type"),
+        ind.value_type,
+        "INTEGER, DECIMAL, PERCENT or TEXT",
+    );
+    let a = check_enum::<Aggregation>(
+        v,
+        field("aggregation"),
+        ind.aggregation,
+        "SUM, AVERAGE, MIN, MAX, LATEST or NONE",
+    );
+    if t == Some(IndicatorType::Text)
+        && a.is_some_and(|a| !matches!(a, Aggregation::Latest | Aggregation::None))
+    {
         v.push(
             field("aggregation"),
             "a TEXT indicator aggregates only as LATEST or NONE",
         );
     }
-    check_bounds(ind, field, v);
+    check_bounds(ind, t, field, v);
     if !ind.source_statistic.is_empty() {
         if !is_statistic_code(&ind.source_statistic) {
             v.push(
@@ -159,7 +180,7 @@ fn check_indicator(ind: &Indicator, field: &dyn Fn(&str) -> String, v: &mut Viol
                     ind.source_statistic
                 ),
             );
-        } else if !is_numeric(t) {
+        } else if t.is_some_and(|t| !is_numeric(t)) {
             v.push(
                 field("source_statistic"),
                 "only a numeric indicator can be pre-filled from statistics",
@@ -168,8 +189,13 @@ fn check_indicator(ind: &Indicator, field: &dyn Fn(&str) -> String, v: &mut Viol
     }
 }
 
-fn check_bounds(ind: &Indicator, field: &dyn Fn(&str) -> String, v: &mut Violations) {
-    if !is_numeric(ind.value_type()) && (ind.min.is_some() || ind.max.is_some()) {
+fn check_bounds(
+    ind: &Indicator,
+    t: Option<IndicatorType>,
+    field: &dyn Fn(&str) -> String,
+    v: &mut Violations,
+) {
+    if t.is_some_and(|t| !is_numeric(t)) && (ind.min.is_some() || ind.max.is_some()) {
         v.push(field("min"), "bounds apply to numeric indicators only");
         return;
     }
@@ -248,9 +274,14 @@ mod tests {
         let mut r = regime();
         r.indicators[0].value_type = IndicatorType::Unspecified as i32;
         r.indicators[1].aggregation = Aggregation::Unspecified as i32;
+        r.period_kind = 42;
         let e = refusal(&r);
         assert!(e.contains("indicators[0].value_type: required"), "{e}");
         assert!(e.contains("indicators[1].aggregation: required"), "{e}");
+        assert!(
+            e.starts_with("regime.period_kind: 42 is not one of MONTH,"),
+            "{e}"
+        );
     }
 
     #[test]

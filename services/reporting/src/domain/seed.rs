@@ -105,7 +105,7 @@ pub fn regimes() -> Vec<Regime> {
                           điện tử tỉnh Quảng Ngãi). Chỉ tiêu KH61.TRUC được điền sẵn từ số liệu \
                           của Trục liên thông."
                 .into(),
-            created_at: None,
+            create_time: None,
         },
         Regime {
             code: "AXIS-MONTHLY".into(),
@@ -132,7 +132,7 @@ pub fn regimes() -> Vec<Regime> {
             description: "Số văn bản gửi và nhận qua Trục liên thông của từng cơ quan, điền sẵn \
                           từ số liệu do Trục đẩy sang."
                 .into(),
-            created_at: None,
+            create_time: None,
         },
     ]
 }

@@ -95,8 +95,8 @@ impl PeriodView {
                 ComplianceRow {
                     agency_code: a.clone(),
                     state: state as i32,
-                    status: report.map(|r| r.status as i32).unwrap_or(0),
-                    first_submitted_at: first.and_then(timestamp),
+                    status: report.map_or(ReportStatus::Unspecified, |r| r.status) as i32,
+                    first_submit_time: first.and_then(timestamp),
                     agency_name: names.get(a.as_str()).copied().unwrap_or("").to_string(),
                 }
             })

@@ -11,49 +11,27 @@
 use lienthong_api::reporting::v1::{
     ComplianceState, Report, ReportAction, ReportEvent, ReportStatus,
 };
+use lienthong_api::wkt::Timestamp;
 use lienthong_axis::{AgencyCode, FieldError, local::format_date, timestamp::to_timestamp};
 use lienthong_platform::Identity;
 use time::Date;
 
+pub use crate::error::{ReportKey, Step, status_name};
 use crate::error::{ReportingError, Result};
-pub use crate::error::{Step, status_name};
 
 use super::values::{StoredValue, values_pb};
 
 /// The protobuf timestamp of an instant; 0 means "not yet" and has none.
-pub fn timestamp(micros: i64) -> Option<prost_types::Timestamp> {
+pub fn timestamp(micros: i64) -> Option<Timestamp> {
     (micros != 0).then(|| to_timestamp(micros))
 }
 
-/// Whether the submitter may change its values.
-pub fn check_editable(s: ReportStatus) -> Result<()> {
-    match s {
-        ReportStatus::Unspecified | ReportStatus::Draft | ReportStatus::Returned => Ok(()),
-        from => Err(ReportingError::TransitionRefused {
-            from,
-            step: Step::Change,
-        }),
-    }
-}
-
-/// Whether the submitter may submit (a draft) or resubmit (a returned report).
-pub fn check_submittable(s: ReportStatus) -> Result<()> {
-    match s {
-        ReportStatus::Draft | ReportStatus::Returned => Ok(()),
-        ReportStatus::Unspecified => Err(ReportingError::NoDraft),
-        from => Err(ReportingError::TransitionRefused {
-            from,
-            step: Step::Submit,
-        }),
-    }
-}
-
-/// Whether the owner may accept or return.
-pub fn check_reviewable(s: ReportStatus, step: Step) -> Result<()> {
-    match s {
-        ReportStatus::Submitted => Ok(()),
-        from => Err(ReportingError::TransitionRefused { from, step }),
-    }
+/// Whether the submitter may change its values: no report yet, a draft or a returned report.
+pub fn is_editable(s: ReportStatus) -> bool {
+    matches!(
+        s,
+        ReportStatus::Unspecified | ReportStatus::Draft | ReportStatus::Returned
+    )
 }
 
 /// A submission on `day` is late when it comes after the due date.
@@ -153,6 +131,45 @@ pub struct Submission {
 }
 
 impl ReportRecord {
+    /// Which report this is, for refusals.
+    pub fn key(&self) -> ReportKey {
+        ReportKey::new(&self.regime_code, &self.period, &self.agency)
+    }
+
+    fn refuse(&self, step: Step) -> ReportingError {
+        ReportingError::TransitionRefused {
+            report: self.key(),
+            from: self.status,
+            step,
+        }
+    }
+
+    /// Whether the submitter may change its values.
+    pub fn check_editable(&self) -> Result<()> {
+        if is_editable(self.status) {
+            Ok(())
+        } else {
+            Err(self.refuse(Step::Change))
+        }
+    }
+
+    /// Whether the submitter may submit (a draft) or resubmit (a returned report).
+    pub fn check_submittable(&self) -> Result<()> {
+        match self.status {
+            ReportStatus::Draft | ReportStatus::Returned => Ok(()),
+            ReportStatus::Unspecified => Err(ReportingError::NoDraft { report: self.key() }),
+            _ => Err(self.refuse(Step::Submit)),
+        }
+    }
+
+    /// Whether the owner may accept or return.
+    pub fn check_reviewable(&self, step: Step) -> Result<()> {
+        match self.status {
+            ReportStatus::Submitted => Ok(()),
+            _ => Err(self.refuse(step)),
+        }
+    }
+
     /// A new draft (version 0: not stored yet).
     pub fn draft(
         regime_code: &str,
@@ -182,7 +199,7 @@ impl ReportRecord {
     /// Submits (a draft) or resubmits (a returned report) at `now`. Lateness is judged on the
     /// first submission.
     pub fn submit(&mut self, now: i64, due: Date) -> Result<Submission> {
-        check_submittable(self.status)?;
+        self.check_submittable()?;
         let late = is_late(lienthong_axis::local::local_date(now), due);
         let action = if self.status == ReportStatus::Returned {
             ReportAction::Resubmitted
@@ -201,7 +218,7 @@ impl ReportRecord {
 
     /// Accepts or returns a submitted report at `now`.
     pub fn review(&mut self, review: &Review, now: i64) -> Result<ReportAction> {
-        check_reviewable(self.status, review.step())?;
+        self.check_reviewable(review.step())?;
         Ok(match review {
             Review::Accept => {
                 self.status = ReportStatus::Accepted;
@@ -244,9 +261,9 @@ impl ReportRecord {
             agency_code: self.agency.to_string(),
             status: self.status as i32,
             values: values_pb(&self.values),
-            first_submitted_at: timestamp(self.first_submitted_at),
-            submitted_at: timestamp(self.submitted_at),
-            accepted_at: timestamp(self.accepted_at),
+            first_submit_time: timestamp(self.first_submitted_at),
+            submit_time: timestamp(self.submitted_at),
+            accept_time: timestamp(self.accepted_at),
             late: self.late,
             return_reason: self.return_reason.clone(),
             submissions: u32::try_from(self.submissions).unwrap_or(u32::MAX),
@@ -262,7 +279,7 @@ impl Event {
             seq: u64::try_from(self.seq).unwrap_or(0),
             action: self.action as i32,
             actor: self.actor.clone(),
-            at: timestamp(self.at),
+            event_time: timestamp(self.at),
             reason: self.reason.clone(),
             late: self.late,
             values: values_pb(&self.values),
@@ -291,23 +308,35 @@ mod tests {
     #[test]
     fn workflow_transitions() {
         use ReportStatus::*;
+        let agency: AgencyCode = "000.00.12.H48".parse().expect("code");
+        let at = |status| {
+            let mut r = ReportRecord::draft("WF", "2026-03", &agency, vec![], 5);
+            r.status = status;
+            r
+        };
         for s in [Unspecified, Draft, Returned] {
-            assert!(check_editable(s).is_ok());
+            assert!(is_editable(s) && at(s).check_editable().is_ok());
         }
         for s in [Submitted, Accepted] {
-            assert!(check_editable(s).is_err());
+            assert!(!is_editable(s));
+            let e = at(s).check_editable().expect_err("refused");
+            assert!(
+                matches!(&e, ReportingError::TransitionRefused { report, .. }
+                    if report.to_string() == "WF/2026-03/000.00.12.H48"),
+                "{e:?}"
+            );
         }
-        assert!(check_submittable(Draft).is_ok());
-        assert!(check_submittable(Returned).is_ok());
-        assert!(check_submittable(Submitted).is_err());
-        assert!(check_submittable(Accepted).is_err());
+        assert!(at(Draft).check_submittable().is_ok());
+        assert!(at(Returned).check_submittable().is_ok());
+        assert!(at(Submitted).check_submittable().is_err());
+        assert!(at(Accepted).check_submittable().is_err());
         assert!(matches!(
-            check_submittable(Unspecified),
-            Err(ReportingError::NoDraft)
+            at(Unspecified).check_submittable(),
+            Err(ReportingError::NoDraft { .. })
         ));
-        assert!(check_reviewable(Submitted, Step::Accept).is_ok());
+        assert!(at(Submitted).check_reviewable(Step::Accept).is_ok());
         for s in [Unspecified, Draft, Accepted, Returned] {
-            assert!(check_reviewable(s, Step::Accept).is_err());
+            assert!(at(s).check_reviewable(Step::Accept).is_err());
         }
     }
 
@@ -379,7 +408,7 @@ mod tests {
         let pb = r.to_pb(due, vec![created.to_pb()]);
         assert_eq!(pb.status(), ReportStatus::Accepted);
         assert_eq!(pb.due_date, "2026-03-18");
-        assert!(pb.accepted_at.is_some() && pb.first_submitted_at.is_some());
+        assert!(pb.accept_time.is_some() && pb.first_submit_time.is_some());
         assert_eq!(pb.history[0].action(), ReportAction::Created);
     }
 

@@ -40,8 +40,15 @@ pub async fn get_regime(conn: &mut AnyConnection, code: &str) -> Result<Option<R
         .transpose()
 }
 
-pub async fn list_regimes(conn: &mut AnyConnection) -> Result<Vec<Regime>> {
-    let rows = sqlx::query("SELECT regime_pb FROM regimes ORDER BY code")
+/// At most `limit` regimes whose code comes after `after` ("" for the first), by code.
+pub async fn regimes_after(
+    conn: &mut AnyConnection,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<Regime>> {
+    let rows = sqlx::query("SELECT regime_pb FROM regimes WHERE code > $1 ORDER BY code LIMIT $2")
+        .bind(after)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(conn)
         .await?;
     rows.iter()

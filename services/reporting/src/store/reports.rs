@@ -97,6 +97,29 @@ pub async fn reports_of_period(
     rows.iter().map(report_from_row).collect()
 }
 
+/// At most `limit` reports of a period whose agency comes after `after` ("" for the first), by
+/// agency; only `only`'s when it is not empty.
+pub async fn reports_after(
+    conn: &mut AnyConnection,
+    (regime_code, period): (&str, &str),
+    only: &str,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<ReportRecord>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE regime_code = $1 AND period = $2 \
+         AND agency > $3 AND ($4 = '' OR agency = $4) ORDER BY agency LIMIT $5"
+    )))
+    .bind(regime_code)
+    .bind(period)
+    .bind(after)
+    .bind(only)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(report_from_row).collect()
+}
+
 /// An agency's reports of a regime (every period).
 pub async fn reports_of_agency(
     conn: &mut AnyConnection,

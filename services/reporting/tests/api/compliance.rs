@@ -128,14 +128,17 @@ pub async fn aggregation_and_compliance_on_a_known_data_set(backend: Backend) {
 async fn only_the_owner_and_admins_look(svc: &TestService) {
     // Compliance is for the owner and admins.
     let mut so = svc.agency(STTTT).await;
-    let e = err(so
-        .get_compliance(GetComplianceRequest {
+    let e = refused(
+        so.get_compliance(GetComplianceRequest {
             regime_code: "AGG".into(),
             period: P.into(),
             scope: String::new(),
         })
-        .await);
-    assert_eq!(e.code(), Code::PermissionDenied);
+        .await,
+        Code::PermissionDenied,
+        "COMPLIANCE_NOT_VISIBLE",
+    );
+    assert!(e.message().contains("only its owner"), "{}", e.message());
     let mut admin = svc.client(&Identity::Admin("operator".into())).await;
     let by_admin = admin
         .get_compliance(GetComplianceRequest {
@@ -144,9 +147,7 @@ async fn only_the_owner_and_admins_look(svc: &TestService) {
             scope: "*.h48".into(),
         })
         .await;
-    assert_eq!(
-        err(by_admin).code(),
-        Code::InvalidArgument,
-        "bad scope pattern"
-    );
+    // A bad scope pattern.
+    let e = refused(by_admin, Code::InvalidArgument, "INVALID_FIELD");
+    assert_eq!(violated_fields(&e), ["scope"]);
 }

@@ -57,7 +57,25 @@ pub async fn exports_of_a_known_data_set(backend: Backend) {
     );
     assert!(md.contains(&format!("| {SCT} |")), "{md}");
     assert!(md.contains("late: **1**"), "{md}");
-    let e = err(owner.export_period(request(0)).await);
-    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = refused(
+        owner.export_period(request(0)).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(violated_fields(&e), ["format"]);
+    // Three malformed fields, three violations.
+    let e = refused(
+        owner
+            .export_period(ExportPeriodRequest {
+                regime_code: " ".into(),
+                period: P.into(),
+                scope: "*.h48".into(),
+                format: 7,
+            })
+            .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(violated_fields(&e), ["format", "regime_code", "scope"]);
     svc.stop().await;
 }

@@ -89,37 +89,52 @@ pub async fn refused_pushes_name_the_field_and_store_nothing(backend: Backend) {
     let exchange = svc.intake(&Identity::Service("exchange".into())).await;
     svc.today_is("2026-03-16");
     // Bad input names the field and the rule; nothing of a refused push is stored.
-    let e = err(push(
-        &exchange,
-        vec![
-            stat(SENT, H48, "2026-03-02", 9.0),
-            stat(SENT, H48, "02/03/2026", 1.0),
-        ],
-    )
-    .await);
-    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = refused(
+        push(
+            &exchange,
+            vec![
+                stat(SENT, H48, "2026-03-02", 9.0),
+                stat(SENT, H48, "02/03/2026", 1.0),
+            ],
+        )
+        .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert!(e.message().starts_with("values[1].day:"), "{}", e.message());
-    let e = err(push(&exchange, vec![stat(SENT, "H48", "2026-03-02", 1.0)]).await);
+    let e = refused(
+        push(&exchange, vec![stat(SENT, "H48", "2026-03-02", 1.0)]).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert!(
         e.message().starts_with("values[0].agency_code:"),
         "{}",
         e.message()
     );
-    let e = err(push(
-        &exchange,
-        vec![stat("Axis Sent", BINH_SON, "2026-03-02", 1.0)],
-    )
-    .await);
+    let e = refused(
+        push(
+            &exchange,
+            vec![stat("Axis Sent", BINH_SON, "2026-03-02", 1.0)],
+        )
+        .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert!(
         e.message().starts_with("values[0].indicator_code:"),
         "{}",
         e.message()
     );
+    three_bad_values_three_violations(&exchange).await;
     let too_many = (0..10_001)
         .map(|_| stat(SENT, BINH_SON, "2026-03-02", 1.0))
         .collect();
-    let e = err(push(&exchange, too_many).await);
-    assert_eq!(e.code(), Code::ResourceExhausted);
+    let e = refused(
+        push(&exchange, too_many).await,
+        Code::ResourceExhausted,
+        "TOO_MANY_VALUES",
+    );
     assert!(e.message().starts_with("values:"), "{}", e.message());
     let mut vp_ubnd = svc.agency(H48).await;
     let fresh = save(&mut vp_ubnd, "AXIS-MONTHLY", "2026-03", &[])
@@ -133,6 +148,32 @@ pub async fn refused_pushes_name_the_field_and_store_nothing(backend: Backend) {
     svc.stop().await;
 }
 
+/// Three malformed fields over two values: three violations.
+async fn three_bad_values_three_violations(exchange: &IntakeServiceClient<TracedChannel>) {
+    // Three malformed values, three violations.
+    let e = refused(
+        push(
+            exchange,
+            vec![
+                stat("Axis Sent", BINH_SON, "2026-03-02", 1.0),
+                stat(SENT, BINH_SON, "2026-03-02", 1.0),
+                stat(SENT, "H48", "2026-3-2", 1.0),
+            ],
+        )
+        .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(
+        violated_fields(&e),
+        [
+            "values[0].indicator_code",
+            "values[2].agency_code",
+            "values[2].day"
+        ]
+    );
+}
+
 pub async fn agency_calling_the_intake_is_refused(backend: Backend) {
     let svc = spawn_service(backend).await;
     let values = vec![stat(SENT, STTTT, "2026-03-01", 7.0)];
@@ -142,8 +183,11 @@ pub async fn agency_calling_the_intake_is_refused(backend: Backend) {
         Identity::Hub("H48".into()),
     ] {
         let c = svc.intake(&id).await;
-        let e = err(push(&c, values.clone()).await);
-        assert_eq!(e.code(), Code::PermissionDenied, "{id}: {e:?}");
+        refused(
+            push(&c, values.clone()).await,
+            Code::PermissionDenied,
+            "IDENTITY_NOT_ALLOWED",
+        );
     }
     // Nothing was recorded: the draft is not pre-filled.
     let mut so = svc.agency(STTTT).await;

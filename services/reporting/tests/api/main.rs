@@ -1,8 +1,11 @@
 //! The reporting service over real gRPC and real mutual TLS, on SQLite and on PostgreSQL, one
-//! module per behaviour.
+//! module per behaviour. Every refusal is checked by its code and its stable reason
+//! (`support::refused`).
 mod compliance;
+mod contract;
 mod exports;
 mod intake;
+mod paging;
 mod regimes;
 mod storage;
 mod support;
@@ -16,11 +19,13 @@ use lienthong_platform::on_both_databases;
 use support::*;
 
 use compliance::aggregation_and_compliance_on_a_known_data_set;
+use contract::every_malformed_field_is_reported_at_once;
 use exports::exports_of_a_known_data_set;
 use intake::{
     agency_calling_the_intake_is_refused, intake_prefills_drafts_for_the_period_window,
     refused_pushes_name_the_field_and_store_nothing,
 };
+use paging::lists_page_with_signed_tokens;
 use regimes::{
     malformed_regimes_name_the_field, periods_with_due_dates, regime_creation_rules, seeded_regimes,
 };
@@ -41,6 +46,8 @@ on_both_databases!(
     regime_creation_rules,
     malformed_regimes_name_the_field,
     lost_races_are_aborted,
+    every_malformed_field_is_reported_at_once,
+    lists_page_with_signed_tokens,
 );
 
 fn indicator(
@@ -98,7 +105,7 @@ fn test_regime(code: &str, submitters: Submitters) -> Regime {
         submitters: Some(submitters),
         deadline_working_days: 2,
         description: String::new(),
-        created_at: None,
+        create_time: None,
     }
 }
 

@@ -5,6 +5,7 @@ use lienthong_api::reporting::v1::{
 };
 use lienthong_platform::{Identity, db::Backend};
 use tonic::Code;
+use tonic_types::StatusExt;
 
 use crate::{support::*, test_regime};
 
@@ -12,7 +13,7 @@ pub async fn seeded_regimes(backend: Backend) {
     let svc = spawn_service(backend).await;
     let mut any = svc.client(&Identity::Service("tasks".into())).await;
     let regimes = any
-        .list_regimes(ListRegimesRequest {})
+        .list_regimes(ListRegimesRequest::default())
         .await
         .expect("list")
         .into_inner()
@@ -42,12 +43,21 @@ pub async fn seeded_regimes(backend: Backend) {
         (cks.value_type(), cks.max, cks.target.as_str()),
         (IndicatorType::Percent, Some(100.0), "≥ 10%")
     );
-    let missing = err(any
-        .get_regime(GetRegimeRequest {
+    let missing = refused(
+        any.get_regime(GetRegimeRequest {
             code: "NOPE".into(),
         })
-        .await);
-    assert_eq!(missing.code(), Code::NotFound);
+        .await,
+        Code::NotFound,
+        "REGIME_NOT_FOUND",
+    );
+    assert_eq!(missing.message(), "regime_code: no regime \"NOPE\"");
+    let blank = refused(
+        any.get_regime(GetRegimeRequest::default()).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(violated_fields(&blank), ["code"]);
     svc.stop().await;
 }
 
@@ -139,21 +149,40 @@ pub async fn regime_creation_rules(backend: Backend) {
     };
     // An agency creates only regimes it owns; admins may create any; codes are unique.
     let mut so = svc.agency(STTTT).await;
-    let e = err(create_as(&mut so, test_regime("R1", submitters.clone())).await);
-    assert_eq!(e.code(), Code::PermissionDenied);
+    refused(
+        create_as(&mut so, test_regime("R1", submitters.clone())).await,
+        Code::PermissionDenied,
+        "REGIME_OF_ANOTHER_OWNER",
+    );
     let mut tasks = svc.client(&Identity::Service("tasks".into())).await;
-    let e = err(create_as(&mut tasks, test_regime("R1", submitters.clone())).await);
-    assert_eq!(e.code(), Code::PermissionDenied);
+    refused(
+        create_as(&mut tasks, test_regime("R1", submitters.clone())).await,
+        Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
+    );
     let mut admin = svc.client(&Identity::Admin("operator".into())).await;
     let created = create_as(&mut admin, test_regime("R1", submitters.clone()))
         .await
         .expect("admin creates");
-    assert!(created.created_at.is_some());
+    assert!(created.create_time.is_some());
     let mut owner = svc.agency(OWNER).await;
-    let e = err(create_as(&mut owner, test_regime("R1", submitters.clone())).await);
-    assert_eq!(e.code(), Code::AlreadyExists);
-    let e = err(create_as(&mut owner, test_regime("KH61", submitters)).await);
-    assert_eq!(e.code(), Code::AlreadyExists, "the seeded regime stays");
+    refused(
+        create_as(&mut owner, test_regime("R1", submitters.clone())).await,
+        Code::AlreadyExists,
+        "REGIME_EXISTS",
+    );
+    refused(
+        create_as(&mut owner, test_regime("KH61", submitters)).await,
+        Code::AlreadyExists,
+        "REGIME_EXISTS",
+    );
+    refused(
+        owner
+            .create_regime(CreateRegimeRequest { regime: None })
+            .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     svc.stop().await;
 }
 
@@ -167,24 +196,60 @@ pub async fn malformed_regimes_name_the_field(backend: Backend) {
     // Malformed regimes name the field.
     let mut bad = test_regime("R2", submitters.clone());
     bad.indicators[3].aggregation = Aggregation::Sum as i32;
-    let e = err(create_as(&mut admin, bad).await);
-    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = refused(
+        create_as(&mut admin, bad).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert!(
         e.message().starts_with("regime.indicators[3].aggregation:"),
         "{}",
         e.message()
     );
-    let mut bad = test_regime("R2", submitters);
+    let mut bad = test_regime("R2", submitters.clone());
     bad.submitters = Some(Submitters {
         agency_codes: vec!["H48".into()],
         pattern: String::new(),
     });
-    let e = err(create_as(&mut admin, bad).await);
+    let e = refused(
+        create_as(&mut admin, bad).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert!(
         e.message()
             .starts_with("regime.submitters.agency_codes[0]:"),
         "{}",
         e.message()
     );
+    // Three broken rules: three field violations, each named, in one answer.
+    let mut bad = test_regime("r 3", submitters);
+    bad.owner = "H48".into();
+    bad.indicators[1].value_type = 99;
+    let e = refused(
+        create_as(&mut admin, bad).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(
+        violated_fields(&e),
+        [
+            "regime.code",
+            "regime.owner",
+            "regime.indicators[1].value_type"
+        ]
+    );
+    let bad_request = e.get_error_details();
+    let violations = &bad_request
+        .bad_request()
+        .expect("BadRequest")
+        .field_violations;
+    assert!(
+        violations[2]
+            .description
+            .starts_with("99 is not one of INTEGER"),
+        "{violations:?}"
+    );
+    assert!(violations.iter().all(|v| v.reason == "INVALID_FIELD"));
     svc.stop().await;
 }

@@ -28,8 +28,11 @@ pub async fn lost_races_are_aborted(backend: Backend) {
     let e = store::insert_report(&mut conn, &row)
         .await
         .expect_err("unique violation");
-    let status = tonic::Status::from(e);
-    assert_eq!(status.code(), Code::Aborted, "{status:?}");
+    let status = refused::<()>(
+        Err(tonic::Status::from(e)),
+        Code::Aborted,
+        "CONCURRENT_CHANGE",
+    );
     assert_eq!(
         status.message(),
         "a concurrent change to the same record won; retry"

@@ -14,10 +14,13 @@ use lienthong_platform::{
     client::TracedChannel,
     config::ServerArgs,
     db::Backend,
+    error::reason_of,
     shutdown::Shutdown,
     testing::{TestDb, TestPki, channel},
 };
 use lienthong_reporting::service::{ReportingArgs, RunningReporting, start_with_clock};
+use tonic::Code;
+use tonic_types::StatusExt;
 
 /// Văn phòng UBND tỉnh (illustrative code): owner of the seeded regimes and of test regimes.
 pub const OWNER: &str = "000.00.01.H48";
@@ -213,6 +216,50 @@ pub fn value_of(report: &Report, code: &str) -> (String, bool) {
     (v.value.clone(), v.prefilled)
 }
 
-pub fn err<T: std::fmt::Debug>(r: Result<T, tonic::Status>) -> tonic::Status {
-    r.expect_err("the call must fail")
+/// Refusals of the platform's authorization layer, in its own `ErrorInfo` domain.
+const PLATFORM_REASONS: [&str; 4] = [
+    "IDENTITY_NOT_ALLOWED",
+    "SERVICE_NOT_SERVED",
+    "NO_CLIENT_CERTIFICATE",
+    "NO_IDENTITY",
+];
+
+/// The refusal of a call, checked: its code, its stable reason and the domain that gave it
+/// (`reporting.lienthong`, or `lienthong` for the platform's authorization).
+pub fn refused<T: std::fmt::Debug>(
+    r: Result<T, tonic::Status>,
+    code: Code,
+    reason: &str,
+) -> tonic::Status {
+    let e = r.expect_err("the call must fail");
+    assert_eq!(
+        (e.code(), reason_of(&e).as_deref()),
+        (code, Some(reason)),
+        "{e:?}"
+    );
+    let domain = if PLATFORM_REASONS.contains(&reason) {
+        "lienthong"
+    } else {
+        "reporting.lienthong"
+    };
+    let details = e.get_error_details();
+    let info = details.error_info().expect("ErrorInfo");
+    assert_eq!(info.domain, domain, "{e:?}");
+    e
+}
+
+/// The fields a refusal's `BadRequest` names, in order.
+pub fn violated_fields(e: &tonic::Status) -> Vec<String> {
+    e.get_error_details()
+        .bad_request()
+        .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// The subject of a refusal's `PreconditionFailure` (FAILED_PRECONDITION only).
+pub fn precondition_subject(e: &tonic::Status) -> String {
+    let details = e.get_error_details();
+    let failure = details.precondition_failure().expect("PreconditionFailure");
+    assert_eq!(failure.violations.len(), 1, "{e:?}");
+    failure.violations[0].subject.clone()
 }

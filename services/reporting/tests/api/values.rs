@@ -19,8 +19,11 @@ pub async fn values_are_validated_per_indicator(backend: Backend) {
     create(&svc, test_regime("VAL", listed(&[STTTT]))).await;
     let mut so = svc.agency(STTTT).await;
     // An unknown indicator is refused at once.
-    let e = err(save(&mut so, "VAL", P, &[("NOPE", "1")]).await);
-    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = refused(
+        save(&mut so, "VAL", P, &[("NOPE", "1")]).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert!(e.message().contains("values[NOPE]"), "{}", e.message());
     every_broken_rule_names_its_indicator(&mut so).await;
     several_at_once_and_the_limits(&mut so).await;
@@ -59,8 +62,12 @@ async fn every_broken_rule_names_its_indicator(so: &mut Client) {
         save(so, "VAL", P, &[(code, bad)])
             .await
             .expect("drafts take anything");
-        let e = err(submit(so, "VAL", P).await);
-        assert_eq!(e.code(), Code::InvalidArgument, "{code}={bad}");
+        let e = refused(
+            submit(so, "VAL", P).await,
+            Code::InvalidArgument,
+            "INVALID_REPORT_VALUES",
+        );
+        assert_eq!(violated_fields(&e), [format!("values[{code}]")]);
         assert!(
             e.message().contains(expected),
             "{code}={bad}: {}",
@@ -70,20 +77,31 @@ async fn every_broken_rule_names_its_indicator(so: &mut Client) {
 }
 
 async fn several_at_once_and_the_limits(so: &mut Client) {
-    // Several at once: both named.
+    // Several at once, every one named (NOTE is still blank from the last case above).
     save(so, "VAL", P, &[("DOCS", "x"), ("RATE", "200")])
         .await
         .expect("save");
-    let e = err(submit(so, "VAL", P).await);
+    let e = refused(
+        submit(so, "VAL", P).await,
+        Code::InvalidArgument,
+        "INVALID_REPORT_VALUES",
+    );
     assert!(
         e.message().contains("values[DOCS]") && e.message().contains("values[RATE]"),
         "{}",
         e.message()
     );
+    assert_eq!(
+        violated_fields(&e),
+        ["values[DOCS]", "values[RATE]", "values[NOTE]"]
+    );
     // A text longer than 4000 characters.
     let long = "x".repeat(4001);
-    let e = err(save(so, "VAL", P, &[("NOTE", long.as_str())]).await);
-    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = refused(
+        save(so, "VAL", P, &[("NOTE", long.as_str())]).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert!(e.message().contains("values[NOTE]"), "{}", e.message());
     // Bounds are inclusive: the good values submit.
     save(so, "VAL", P, &GOOD).await.expect("save");

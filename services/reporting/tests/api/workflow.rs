@@ -46,19 +46,44 @@ pub async fn workflow_with_authorization_and_late_flag(backend: Backend) {
 async fn only_submitters_draft_open_periods(s: &mut Scene) {
     let mut vpcp = s.svc.agency(G22).await;
     // Only submitters draft, and only agencies (by policy).
-    let e = err(save(&mut vpcp, "WF", P, &GOOD).await);
-    assert_eq!(e.code(), Code::PermissionDenied, "{e:?}");
+    let e = refused(
+        save(&mut vpcp, "WF", P, &GOOD).await,
+        Code::PermissionDenied,
+        "NOT_A_SUBMITTER",
+    );
     assert!(e.message().contains("not a submitter"), "{}", e.message());
     let mut svc_client = s.svc.client(&Identity::Service("tasks".into())).await;
-    let e = err(save(&mut svc_client, "WF", P, &GOOD).await);
-    assert_eq!(e.code(), Code::PermissionDenied);
-    // A period that has not started yet cannot be drafted.
-    let e = err(save(&mut s.so, "WF", "2026-05", &GOOD).await);
-    assert_eq!(e.code(), Code::FailedPrecondition, "{e:?}");
+    refused(
+        save(&mut svc_client, "WF", P, &GOOD).await,
+        Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
+    );
+    // A period that has not started yet cannot be drafted; the refusal names the report.
+    let e = refused(
+        save(&mut s.so, "WF", "2026-05", &GOOD).await,
+        Code::FailedPrecondition,
+        "PERIOD_NOT_STARTED",
+    );
+    assert_eq!(precondition_subject(&e), format!("WF/2026-05/{STTTT}"));
     // A period key of the wrong shape names the field.
-    let e = err(save(&mut s.so, "WF", "2026-Q1", &GOOD).await);
-    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = refused(
+        save(&mut s.so, "WF", "2026-Q1", &GOOD).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert!(e.message().starts_with("period:"), "{}", e.message());
+    // Submitting before any draft; reviewing a report that does not exist.
+    let e = refused(
+        submit(&mut s.sct, "WF", P).await,
+        Code::FailedPrecondition,
+        "NO_DRAFT",
+    );
+    assert_eq!(precondition_subject(&e), format!("WF/{P}/{SCT}"));
+    refused(
+        accept(&mut s.owner, "WF", P, SCT).await,
+        Code::NotFound,
+        "REPORT_NOT_FOUND",
+    );
 }
 
 async fn drafts_submit_when_complete(s: &mut Scene) {
@@ -69,8 +94,12 @@ async fn drafts_submit_when_complete(s: &mut Scene) {
     assert_eq!(draft.status(), ReportStatus::Draft);
     assert_eq!(draft.due_date, "2026-03-18");
     // Submitting with indicators missing is refused.
-    let e = err(submit(&mut s.so, "WF", P).await);
-    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = refused(
+        submit(&mut s.so, "WF", P).await,
+        Code::InvalidArgument,
+        "INVALID_REPORT_VALUES",
+    );
+    assert!(violated_fields(&e).contains(&"values[RATE]".to_string()));
     assert!(
         e.message().contains("values[RATE]: required"),
         "{}",
@@ -86,37 +115,70 @@ async fn drafts_submit_when_complete(s: &mut Scene) {
 
 async fn nobody_touches_a_submitted_report(s: &mut Scene) {
     // The submitter cannot change a submitted report; nobody else can touch it.
-    let e = err(save(&mut s.so, "WF", P, &[("DOCS", "13")]).await);
-    assert_eq!(e.code(), Code::FailedPrecondition);
-    let e = err(submit(&mut s.so, "WF", P).await);
-    assert_eq!(e.code(), Code::FailedPrecondition);
-    let e = err(accept(&mut s.sct, "WF", P, STTTT).await);
-    assert_eq!(e.code(), Code::PermissionDenied);
+    let e = refused(
+        save(&mut s.so, "WF", P, &[("DOCS", "13")]).await,
+        Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
+    );
+    assert_eq!(precondition_subject(&e), format!("WF/{P}/{STTTT}"));
+    refused(
+        submit(&mut s.so, "WF", P).await,
+        Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
+    );
+    let e = refused(
+        accept(&mut s.sct, "WF", P, STTTT).await,
+        Code::PermissionDenied,
+        "NOT_THE_OWNER",
+    );
     assert!(e.message().contains("only the owner"), "{}", e.message());
-    let e = err(give_back(&mut s.sct, "WF", P, STTTT, "sai").await);
-    assert_eq!(e.code(), Code::PermissionDenied);
-    let e = err(get_report(&mut s.sct, "WF", P, STTTT).await);
-    assert_eq!(e.code(), Code::PermissionDenied);
+    refused(
+        give_back(&mut s.sct, "WF", P, STTTT, "sai").await,
+        Code::PermissionDenied,
+        "NOT_THE_OWNER",
+    );
+    refused(
+        get_report(&mut s.sct, "WF", P, STTTT).await,
+        Code::PermissionDenied,
+        "REPORT_NOT_VISIBLE",
+    );
     let admin = Identity::Admin("operator".into());
-    let e = err(accept(&mut s.svc.client(&admin).await, "WF", P, STTTT).await);
-    assert_eq!(e.code(), Code::PermissionDenied, "admins do not accept");
+    refused(
+        accept(&mut s.svc.client(&admin).await, "WF", P, STTTT).await,
+        Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
+    );
+    // An admin reads any report, naming the agency; without one it is refused.
+    let mut admin = s.svc.client(&admin).await;
+    get_report(&mut admin, "WF", P, STTTT)
+        .await
+        .expect("admins read");
+    let e = refused(
+        get_report(&mut admin, "WF", P, "").await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    assert_eq!(violated_fields(&e), ["agency_code"]);
 }
 
 async fn returned_fixed_resubmitted_accepted(s: &mut Scene) {
     // The owner returns it (a reason is required); the submitter fixes and resubmits late.
-    let e = err(give_back(&mut s.owner, "WF", P, STTTT, "  ").await);
-    assert_eq!(e.code(), Code::InvalidArgument);
+    let e = refused(
+        give_back(&mut s.owner, "WF", P, STTTT, "  ").await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     assert!(e.message().starts_with("reason:"), "{}", e.message());
     let returned = give_back(&mut s.owner, "WF", P, STTTT, "Số liệu DOCS chưa khớp")
         .await
         .expect("return");
     assert_eq!(returned.status(), ReportStatus::Returned);
     assert_eq!(returned.return_reason, "Số liệu DOCS chưa khớp");
-    let e = err(accept(&mut s.owner, "WF", P, STTTT).await);
-    assert_eq!(
-        e.code(),
+    // A returned report is not accepted.
+    refused(
+        accept(&mut s.owner, "WF", P, STTTT).await,
         Code::FailedPrecondition,
-        "a returned report is not accepted"
+        "TRANSITION_REFUSED",
     );
     s.svc.today_is("2026-03-20");
     save(&mut s.so, "WF", P, &[("DOCS", "14")])
@@ -131,9 +193,13 @@ async fn returned_fixed_resubmitted_accepted(s: &mut Scene) {
     );
     let accepted = accept(&mut s.owner, "WF", P, STTTT).await.expect("accept");
     assert_eq!(accepted.status(), ReportStatus::Accepted);
-    assert!(accepted.accepted_at.is_some());
-    let e = err(save(&mut s.so, "WF", P, &[("DOCS", "15")]).await);
-    assert_eq!(e.code(), Code::FailedPrecondition, "accepted is final");
+    assert!(accepted.accept_time.is_some());
+    // Accepted is final.
+    refused(
+        save(&mut s.so, "WF", P, &[("DOCS", "15")]).await,
+        Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
+    );
 
     // The second submitter first submits after the due date: late.
     save(&mut s.sct, "WF", P, &GOOD).await.expect("draft");
@@ -161,6 +227,11 @@ async fn history_and_listings(s: &mut Scene) {
     );
     assert_eq!(full.history[3].reason, "Số liệu DOCS chưa khớp");
     assert_eq!(full.history[3].actor, format!("agency/{OWNER}"));
+    assert_eq!(full.history[0].actor, format!("agency/{STTTT}"));
+    assert!(full.history.iter().all(|e| e.event_time.is_some()));
+    let seconds = |t: &Option<lienthong_api::wkt::Timestamp>| t.as_ref().map(|t| t.seconds);
+    assert!(seconds(&full.submit_time) > seconds(&full.first_submit_time));
+    assert!(full.first_submit_time.is_some() && full.accept_time.is_some());
     assert_eq!(value_of(&full, "DOCS").0, "14");
     assert_eq!(
         full.history[2]
@@ -203,6 +274,7 @@ async fn agencies_listed(client: &Client) -> Vec<String> {
         .list_reports(ListReportsRequest {
             regime_code: "WF".into(),
             period: P.into(),
+            ..Default::default()
         })
         .await
         .expect("list")

@@ -2,20 +2,21 @@
 //! the use case's rule decide the change, apply it, record the history entry and the event,
 //! commit, wake the watchers, answer with the task read afresh.
 use lienthong_api::tasks::v1::{Task, TaskEventKind};
-use lienthong_axis::AgencyCode;
+use lienthong_axis::{AgencyCode, TaskId};
 use sqlx::AnyConnection;
 use time::Date;
 
 use super::{Tasks, view::Loaded};
 use crate::{
-    domain::{Decision, State, Viewer},
+    domain::{Decision, HistoryAction, State, Viewer, actor},
     error::Result,
     store::{self, DecidedExtension, EventRow, NewExtension, NewHistory, TaskRow},
 };
 
 /// What a change records besides the task row: a history entry and, maybe, an event.
 pub(super) struct Change {
-    pub action: &'static str,
+    /// The history entry's action.
+    pub action: HistoryAction,
     pub detail: String,
     pub percent: Option<i64>,
     pub event: Option<TaskEventKind>,
@@ -23,7 +24,7 @@ pub(super) struct Change {
 
 impl Change {
     /// A change that raises an event for every party.
-    pub fn event(action: &'static str, detail: String, kind: TaskEventKind) -> Self {
+    pub fn event(action: HistoryAction, detail: String, kind: TaskEventKind) -> Self {
         Change {
             action,
             detail,
@@ -33,7 +34,7 @@ impl Change {
     }
 
     /// A change recorded in the history only.
-    pub fn quiet(action: &'static str, detail: String, percent: Option<i64>) -> Self {
+    pub fn quiet(action: HistoryAction, detail: String, percent: Option<i64>) -> Self {
         Change {
             action,
             detail,
@@ -72,51 +73,53 @@ pub(super) enum Op {
 pub(super) struct Entry<'a> {
     pub row: &'a TaskRow,
     pub parties: Vec<AgencyCode>,
+    /// The identity acting (`domain::actor`).
     pub actor: &'a str,
     pub at: i64,
     pub deadline: Option<Date>,
 }
 
 impl Tasks {
-    /// Changes task `task_id` as agency `caller`: `decide` applies the rules to the loaded task
-    /// and says what changes.
-    pub(super) async fn change<D>(
-        &self,
-        caller: &AgencyCode,
-        task_id: &str,
-        decide: D,
-    ) -> Result<Task>
+    /// Changes task `id` as agency `caller`: `decide` applies the rules to the loaded task and
+    /// says what changes.
+    pub(super) async fn change<D>(&self, caller: &AgencyCode, id: TaskId, decide: D) -> Result<Task>
     where
         D: FnOnce(&Loaded) -> Result<(Change, Op)>,
     {
         let now = self.now();
+        let actor = actor::agency(caller);
         let mut tx = store::begin(&self.pool).await?;
         let loaded = self
-            .load(&mut tx, &Viewer::Agency(caller.clone()), task_id)
+            .load(&mut tx, &Viewer::Agency(caller.clone()), id)
             .await?;
         let (change, op) = decide(&loaded)?;
-        let deadline = apply(&mut tx, &loaded, op, caller, now).await?;
+        let deadline = apply(&mut tx, &loaded, op, &actor, now).await?;
         let entry = Entry {
             row: &loaded.row,
             parties: loaded.parties(),
-            actor: caller.as_str(),
+            actor: &actor,
             at: now,
             deadline,
         };
         let woken = record(&mut tx, &entry, &change).await?;
         store::commit(tx).await?;
         self.wake(&woken);
-        tracing::info!(task_id = %loaded.row.id, actor = %caller, action = change.action, "task changed");
+        tracing::info!(
+            task_id = %loaded.row.id,
+            %actor,
+            action = change.action.stored(),
+            "task changed"
+        );
         self.fresh_view(loaded.row.id).await
     }
 }
 
-/// Applies `op` to the loaded task; returns the deadline after it.
+/// Applies `op` to the loaded task as `actor`; returns the deadline after it.
 async fn apply(
     conn: &mut AnyConnection,
     loaded: &Loaded,
     op: Op,
-    caller: &AgencyCode,
+    actor: &str,
     now: i64,
 ) -> Result<Option<Date>> {
     let row = &loaded.row;
@@ -145,7 +148,7 @@ async fn apply(
                 old_deadline: current,
                 new_deadline: new,
                 reason: &reason,
-                by: caller.as_str(),
+                by: actor,
                 at: now,
             };
             store::insert_extension(conn, &e).await?;
@@ -160,7 +163,7 @@ async fn apply(
                 task: id,
                 number,
                 decision,
-                by: caller.as_str(),
+                by: actor,
                 at: now,
                 comment: &comment,
             };

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     domain::{
-        State,
+        HistoryAction, State,
         create::{self, NewTask, OnDuplicate},
         deadline_end,
     },
@@ -110,7 +110,7 @@ impl Tasks {
             at: now,
             deadline: row.deadline,
         };
-        let change = Change::event("created", detail, TaskEventKind::Assigned);
+        let change = Change::event(HistoryAction::Created, detail, TaskEventKind::Assigned);
         let woken = record(&mut tx, &entry, &change).await?;
         store::commit(tx).await?;
         self.wake(&woken);

@@ -20,7 +20,7 @@ use super::{
     view::parties,
 };
 use crate::{
-    domain::{DeadlineEvent, bucket::near_threshold, query},
+    domain::{DeadlineEvent, HistoryAction, actor, bucket::near_threshold, query},
     error::{Result, TasksError},
     store::{self, TaskRow},
 };
@@ -52,7 +52,7 @@ impl Tasks {
                 deadline: e.deadline.map(format_date).unwrap_or_default(),
                 actor: e.actor,
                 detail: e.detail,
-                at: Some(to_timestamp(e.at)),
+                event_time: Some(to_timestamp(e.at)),
             })
             .collect())
     }
@@ -111,7 +111,8 @@ impl Tasks {
         Ok(raised)
     }
 
-    /// Raises the event due for `row`'s deadline, unless it was raised already.
+    /// Raises the event due for `row`'s deadline, unless it was raised already. The service
+    /// raises it (`service/tasks`) and records it in the task's history.
     async fn raise_deadline_event(&self, row: &TaskRow, now: i64) -> Result<bool> {
         let (Some(end), Some(deadline)) = (row.deadline_end, row.deadline) else {
             return Ok(false);
@@ -136,12 +137,12 @@ impl Tasks {
         let day = format_date(deadline);
         let change = match event {
             DeadlineEvent::Overdue => Change::event(
-                "overdue",
+                HistoryAction::Overdue,
                 format!("the deadline {day} has passed"),
                 TaskEventKind::Overdue,
             ),
             DeadlineEvent::NearDeadline => Change::event(
-                "near_deadline",
+                HistoryAction::NearDeadline,
                 format!(
                     "the deadline {day} is within {} day(s)",
                     self.near_window_days
@@ -149,10 +150,11 @@ impl Tasks {
                 TaskEventKind::NearDeadline,
             ),
         };
+        let actor = actor::this_service();
         let entry = Entry {
             row,
             parties: parties(row, &coordinators),
-            actor: "system",
+            actor: &actor,
             at: now,
             deadline: row.deadline,
         };

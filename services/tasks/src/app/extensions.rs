@@ -4,7 +4,7 @@ use lienthong_api::tasks::v1::{
     DecideExtensionRequest, RequestExtensionRequest, Task, TaskEventKind,
 };
 use lienthong_axis::{
-    AgencyCode,
+    AgencyCode, TaskId,
     local::{format_date, parse_date},
 };
 use lienthong_platform::error::Violations;
@@ -14,7 +14,7 @@ use super::{
     change::{Change, Op},
 };
 use crate::{
-    domain::{Decision, ExtensionState, extension, text, workflow::Action},
+    domain::{Decision, ExtensionState, HistoryAction, extension, text, workflow::Action},
     error::{Result, TasksError},
 };
 
@@ -25,17 +25,18 @@ impl Tasks {
         r: RequestExtensionRequest,
     ) -> Result<Task> {
         let mut v = Violations::new();
+        let id = v.check(TaskId::parse("task_id", &r.task_id));
         let new = v.check(parse_date("new_deadline", &r.new_deadline));
         v.check(text::required(
             "reason",
             &r.reason,
             "why more time is needed",
         ));
-        let (Some(new), true) = (new, v.is_empty()) else {
+        let (Some(id), Some(new), true) = (id, new, v.is_empty()) else {
             return Err(v.into());
         };
         let reason = r.reason;
-        self.change(agency, &r.task_id, move |l| {
+        self.change(agency, id, move |l| {
             let id = l.row.id;
             Action::RequestExtension.check(l.role, l.row.state, id)?;
             let pending = l
@@ -47,7 +48,7 @@ impl Tasks {
             let detail = format!("{} → {}: {reason}", format_date(current), format_date(new));
             Ok((
                 Change::event(
-                    "extension_requested",
+                    HistoryAction::ExtensionRequested,
                     detail,
                     TaskEventKind::ExtensionRequested,
                 ),
@@ -68,11 +69,17 @@ impl Tasks {
         r: DecideExtensionRequest,
     ) -> Result<Task> {
         let decision = Decision::from_approve(r.approve);
-        if decision == Decision::Refuse {
-            text::required("comment", &r.comment, "why the extension is refused")?;
-        }
+        let id = text::task_request(&r.task_id, |v| {
+            if decision == Decision::Refuse {
+                v.check(text::required(
+                    "comment",
+                    &r.comment,
+                    "why the extension is refused",
+                ));
+            }
+        })?;
         let comment = r.comment;
-        self.change(agency, &r.task_id, move |l| {
+        self.change(agency, id, move |l| {
             let id = l.row.id;
             Action::DecideExtension.check(l.role, l.row.state, id)?;
             let e = l

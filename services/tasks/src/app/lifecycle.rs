@@ -9,18 +9,24 @@ use super::{
     change::{Change, Op},
 };
 use crate::{
-    domain::{State, text, workflow::Action},
+    domain::{HistoryAction, State, text, workflow::Action},
     error::Result,
 };
 
 impl Tasks {
     pub async fn pause(&self, agency: &AgencyCode, r: PauseTaskRequest) -> Result<Task> {
-        text::required("reason", &r.reason, "why the task is paused")?;
+        let id = text::task_request(&r.task_id, |v| {
+            v.check(text::required(
+                "reason",
+                &r.reason,
+                "why the task is paused",
+            ));
+        })?;
         let reason = r.reason;
-        self.change(agency, &r.task_id, move |l| {
+        self.change(agency, id, move |l| {
             Action::Pause.check(l.role, l.row.state, l.row.id)?;
             Ok((
-                Change::event("paused", reason, TaskEventKind::Paused),
+                Change::event(HistoryAction::Paused, reason, TaskEventKind::Paused),
                 Op::State(State::Paused),
             ))
         })
@@ -28,11 +34,12 @@ impl Tasks {
     }
 
     pub async fn resume(&self, agency: &AgencyCode, r: ResumeTaskRequest) -> Result<Task> {
+        let id = text::task_request(&r.task_id, |_| {})?;
         let comment = r.comment;
-        self.change(agency, &r.task_id, move |l| {
+        self.change(agency, id, move |l| {
             Action::Resume.check(l.role, l.row.state, l.row.id)?;
             Ok((
-                Change::event("resumed", comment, TaskEventKind::Resumed),
+                Change::event(HistoryAction::Resumed, comment, TaskEventKind::Resumed),
                 Op::State(State::InProgress),
             ))
         })
@@ -40,12 +47,18 @@ impl Tasks {
     }
 
     pub async fn refuse(&self, agency: &AgencyCode, r: RefuseTaskRequest) -> Result<Task> {
-        text::required("reason", &r.reason, "why the task is refused")?;
+        let id = text::task_request(&r.task_id, |v| {
+            v.check(text::required(
+                "reason",
+                &r.reason,
+                "why the task is refused",
+            ));
+        })?;
         let reason = r.reason;
-        self.change(agency, &r.task_id, move |l| {
+        self.change(agency, id, move |l| {
             Action::Refuse.check(l.role, l.row.state, l.row.id)?;
             Ok((
-                Change::event("refused", reason, TaskEventKind::Refused),
+                Change::event(HistoryAction::Refused, reason, TaskEventKind::Refused),
                 Op::Refuse,
             ))
         })

@@ -6,7 +6,7 @@
 //! call, `&Identity` where several kinds may (readers: agencies and admins; the intake:
 //! services).
 use lienthong_axis::{AgencyCode, clock::SharedClock};
-use lienthong_platform::{notify::Notifier, shutdown::Shutdown};
+use lienthong_platform::{notify::Notifier, paging::PageTokens, shutdown::Shutdown};
 use sqlx::AnyPool;
 
 mod change;
@@ -32,6 +32,8 @@ pub struct Tasks {
     near_window_days: u32,
     /// Ends the event streams when the service stops.
     shutdown: Shutdown,
+    /// Signs and checks the page tokens of `ListTasks`.
+    tokens: PageTokens,
 }
 
 impl Tasks {
@@ -40,6 +42,7 @@ impl Tasks {
         clock: SharedClock,
         near_window_days: u32,
         shutdown: Shutdown,
+        tokens: PageTokens,
     ) -> Self {
         Tasks {
             pool,
@@ -47,6 +50,7 @@ impl Tasks {
             clock,
             near_window_days,
             shutdown,
+            tokens,
         }
     }
 

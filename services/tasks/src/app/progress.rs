@@ -8,7 +8,7 @@ use super::{
     change::{Change, Op},
 };
 use crate::{
-    domain::{text, workflow},
+    domain::{HistoryAction, text, workflow},
     error::Result,
 };
 
@@ -18,15 +18,22 @@ impl Tasks {
         agency: &AgencyCode,
         r: ReportProgressRequest,
     ) -> Result<Task> {
-        text::required("text", &r.text, "what was done")?;
+        let id = text::task_request(&r.task_id, |v| {
+            v.check(text::required("text", &r.text, "what was done"));
+            if let Some(p) = r.percent {
+                v.check(text::percent("percent", p));
+            }
+        })?;
         let (text, percent) = (r.text, r.percent);
-        self.change(agency, &r.task_id, move |l| {
+        self.change(agency, id, move |l| {
             match workflow::progress(l.role, l.row.state, percent, l.row.id)? {
                 workflow::Progress::Report { percent } => Ok((
-                    Change::quiet("progress", text.clone(), Some(percent)),
+                    Change::quiet(HistoryAction::Progress, text.clone(), Some(percent)),
                     Op::Progress { percent, text },
                 )),
-                workflow::Progress::Note => Ok((Change::quiet("note", text, None), Op::None)),
+                workflow::Progress::Note => {
+                    Ok((Change::quiet(HistoryAction::Note, text, None), Op::None))
+                }
             }
         })
         .await

@@ -1,6 +1,7 @@
 //! Reading tasks: one task (`GetTask`) and lists (`ListTasks`), for the agencies taking part
 //! and for admins.
 use lienthong_api::tasks::v1::{ListTasksRequest, Task};
+use lienthong_axis::TaskId;
 use lienthong_platform::Identity;
 
 use super::{Tasks, view::Detail};
@@ -31,16 +32,20 @@ pub struct Page {
 impl Tasks {
     pub async fn get_task(&self, caller: &Identity, task_id: &str) -> Result<Task> {
         let viewer = viewer(caller)?;
+        let id = TaskId::parse("task_id", task_id)?;
         let mut conn = store::acquire(&self.pool).await?;
-        let loaded = self.load(&mut conn, &viewer, task_id).await?;
+        let loaded = self.load(&mut conn, &viewer, id).await?;
         self.view(&mut conn, &loaded.row, Detail::Full).await
     }
 
-    /// Tasks newest first, filtered as asked, a page at a time.
+    /// Tasks newest first, filtered as asked, a page at a time: the page token is signed and
+    /// bound to the caller and the filters (`query::list_scope`), and lasts a day.
     pub async fn list_tasks(&self, caller: &Identity, r: &ListTasksRequest) -> Result<Page> {
         let viewer = viewer(caller)?;
-        let query = query::list_query(r)?;
         let now = self.now();
+        let scope = query::list_scope(&viewer, r);
+        let cursor = self.tokens.read::<i64>(&r.page_token, &scope, now);
+        let query = query::list_query(r, cursor)?;
         let filter = TaskFilter {
             party: match &viewer {
                 Viewer::Agency(a) => Some(a),
@@ -60,7 +65,7 @@ impl Tasks {
             tasks.push(self.view(&mut conn, row, Detail::Summary).await?);
         }
         let next_page_token = match rows.last() {
-            Some(last) if more => last.id.seq().to_string(),
+            Some(last) if more => self.tokens.issue(&scope, &last.id.seq(), now),
             _ => String::new(),
         };
         Ok(Page {

@@ -10,19 +10,25 @@ use super::{
     change::{Change, Op},
 };
 use crate::{
-    domain::{State, text, workflow::Action},
+    domain::{HistoryAction, State, text, workflow::Action},
     error::Result,
 };
 
 impl Tasks {
     pub async fn submit_result(&self, agency: &AgencyCode, r: SubmitResultRequest) -> Result<Task> {
-        text::required("result", &r.result, "the result of the task")?;
+        let id = text::task_request(&r.task_id, |v| {
+            v.check(text::required(
+                "result",
+                &r.result,
+                "the result of the task",
+            ));
+        })?;
         let result = r.result;
-        self.change(agency, &r.task_id, move |l| {
+        self.change(agency, id, move |l| {
             Action::SubmitResult.check(l.role, l.row.state, l.row.id)?;
             Ok((
                 Change::event(
-                    "result_submitted",
+                    HistoryAction::ResultSubmitted,
                     result.clone(),
                     TaskEventKind::ResultSubmitted,
                 ),
@@ -37,11 +43,16 @@ impl Tasks {
         agency: &AgencyCode,
         r: ConfirmResultRequest,
     ) -> Result<Task> {
+        let id = text::task_request(&r.task_id, |_| {})?;
         let comment = r.comment;
-        self.change(agency, &r.task_id, move |l| {
+        self.change(agency, id, move |l| {
             Action::ConfirmResult.check(l.role, l.row.state, l.row.id)?;
             Ok((
-                Change::event("result_confirmed", comment, TaskEventKind::ResultConfirmed),
+                Change::event(
+                    HistoryAction::ResultConfirmed,
+                    comment,
+                    TaskEventKind::ResultConfirmed,
+                ),
                 Op::Confirm,
             ))
         })
@@ -49,12 +60,22 @@ impl Tasks {
     }
 
     pub async fn return_result(&self, agency: &AgencyCode, r: ReturnResultRequest) -> Result<Task> {
-        text::required("reason", &r.reason, "why the result is returned")?;
+        let id = text::task_request(&r.task_id, |v| {
+            v.check(text::required(
+                "reason",
+                &r.reason,
+                "why the result is returned",
+            ));
+        })?;
         let reason = r.reason;
-        self.change(agency, &r.task_id, move |l| {
+        self.change(agency, id, move |l| {
             Action::ReturnResult.check(l.role, l.row.state, l.row.id)?;
             Ok((
-                Change::event("result_returned", reason, TaskEventKind::ResultReturned),
+                Change::event(
+                    HistoryAction::ResultReturned,
+                    reason,
+                    TaskEventKind::ResultReturned,
+                ),
                 Op::State(State::Redo),
             ))
         })

@@ -54,15 +54,14 @@ fn text(d: Option<Date>) -> String {
 }
 
 impl Tasks {
-    /// Loads task `task_id` for `viewer`: NOT_FOUND when it does not exist or the viewer takes
+    /// Loads task `id` for `viewer`: NOT_FOUND when it does not exist or the viewer takes
     /// no part in it (the two are not told apart).
     pub(super) async fn load(
         &self,
         conn: &mut AnyConnection,
         viewer: &Viewer,
-        task_id: &str,
+        id: TaskId,
     ) -> Result<Loaded> {
-        let id = TaskId::parse("task_id", task_id)?;
         let row = store::find_task(&mut *conn, id)
             .await?
             .ok_or_else(|| not_found(id))?;
@@ -126,8 +125,8 @@ impl Tasks {
             latest_progress: row.latest_progress.clone(),
             result: row.result.clone(),
             notes: row.notes.clone(),
-            created_at: Some(to_timestamp(row.created_at)),
-            completed_at: row.completed_at.map(to_timestamp),
+            create_time: Some(to_timestamp(row.created_at)),
+            complete_time: row.completed_at.map(to_timestamp),
             history,
             extensions,
         })
@@ -146,9 +145,9 @@ impl Tasks {
 fn history_entry(h: HistoryRow) -> TaskHistoryEntry {
     TaskHistoryEntry {
         seq: u64::try_from(h.seq).unwrap_or_default(),
-        at: Some(to_timestamp(h.at)),
+        change_time: Some(to_timestamp(h.at)),
         actor: h.actor,
-        action: h.action,
+        action: h.action.proto() as i32,
         detail: h.detail,
         percent: h.percent.and_then(|p| i32::try_from(p).ok()),
     }
@@ -161,8 +160,8 @@ fn extension(e: ExtensionRow) -> Extension {
         new_deadline: format_date(e.new_deadline),
         reason: e.reason,
         state: e.state.proto() as i32,
-        requested_at: Some(to_timestamp(e.requested_at)),
-        decided_at: e.decided_at.map(to_timestamp),
+        request_time: Some(to_timestamp(e.requested_at)),
+        decide_time: e.decided_at.map(to_timestamp),
         decision_comment: e.decision_comment,
     }
 }

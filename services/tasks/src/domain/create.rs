@@ -9,7 +9,7 @@ use lienthong_axis::{
 use lienthong_platform::error::Violations;
 use time::Date;
 
-use super::text;
+use super::{actor, text};
 
 /// The most coordinating agencies of one task.
 pub const MAX_COORDINATORS: usize = 200;
@@ -34,7 +34,7 @@ pub struct NewTask {
     pub coordinators: Vec<AgencyCode>,
     pub deadline: Option<Date>,
     pub notes: String,
-    /// The actor of the history entry: the assigner's code, or `service/<name>`.
+    /// The actor of the history entry: `agency/<assigner>`, or `service/<name>` for the intake.
     pub created_by: String,
     pub on_duplicate: OnDuplicate,
 }
@@ -78,7 +78,7 @@ pub fn from_request(
             coordinators,
             deadline,
             notes: r.notes,
-            created_by: assigner.to_string(),
+            created_by: actor::agency(assigner),
             on_duplicate: OnDuplicate::Refuse,
         }),
         _ => Err(v),
@@ -122,7 +122,7 @@ pub fn from_document(
             coordinators,
             deadline,
             notes: String::new(),
-            created_by: format!("service/{service}"),
+            created_by: actor::service(service),
             on_duplicate: OnDuplicate::ReturnExisting,
         }),
         _ => Err(v),

@@ -4,6 +4,7 @@ use lienthong_api::tasks::v1 as pb;
 use lienthong_axis::{TaskId, local::format_date};
 use time::Date;
 
+use super::history::HistoryAction;
 use crate::error::TasksError;
 
 /// The state of an extension request, stored as an integer (the proto `ExtensionState`).
@@ -70,10 +71,10 @@ impl Decision {
     }
 
     /// The history action.
-    pub const fn action(self) -> &'static str {
+    pub const fn action(self) -> HistoryAction {
         match self {
-            Decision::Approve => "extension_approved",
-            Decision::Refuse => "extension_refused",
+            Decision::Approve => HistoryAction::ExtensionApproved,
+            Decision::Refuse => HistoryAction::ExtensionRefused,
         }
     }
 
@@ -105,10 +106,10 @@ pub fn check_request(
     }
     let current = current.ok_or(TasksError::NoDeadline { task_id })?;
     if new <= current {
-        return Err(TasksError::DeadlineNotLater {
-            new: format_date(new),
-            current: format_date(current),
-        });
+        return Err(TasksError::deadline_not_later(
+            &format_date(new),
+            &format_date(current),
+        ));
     }
     Ok(current)
 }

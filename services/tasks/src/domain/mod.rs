@@ -1,11 +1,13 @@
 //! The tasks' rules, free of gRPC transport and SQL: the workflow states and who may move a task
-//! from one to another, the buckets, the validation of requests, extensions and the figures of
-//! the statistics. Agency codes, task ids, DocumentIds and Vietnam local dates are the axis's
-//! vocabulary (`lienthong_axis`).
+//! from one to another, the buckets, the validation of requests, extensions, the figures of the
+//! statistics, and how actors and history actions are written. Agency codes, task ids,
+//! DocumentIds and Vietnam local dates are the axis's vocabulary (`lienthong_axis`).
+pub mod actor;
 pub mod bucket;
 pub mod create;
 pub mod extension;
 pub mod figures;
+pub mod history;
 pub mod query;
 pub mod role;
 pub mod state;
@@ -14,6 +16,7 @@ pub mod workflow;
 
 pub use bucket::{Bucket, BucketFacts, DeadlineEvent};
 pub use extension::{Decision, ExtensionState};
+pub use history::HistoryAction;
 pub use role::{Role, Viewer};
 pub use state::State;
 

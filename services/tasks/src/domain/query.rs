@@ -1,17 +1,18 @@
-//! Reading requests, checked: the list filter, the statistics period, the event cursor.
+//! Reading requests, checked: the list filter and its page, the statistics period, the event
+//! cursor.
 use lienthong_api::tasks::v1::{GetTaskStatisticsRequest, ListTasksRequest, TaskBucket};
 use lienthong_axis::{
-    AgencyCode,
+    AgencyCode, FieldError,
     local::{parse_date, parse_optional_date},
 };
-use lienthong_platform::error::Violations;
+use lienthong_platform::{error::Violations, paging::page_size};
 use time::Date;
 
-use super::bucket::Bucket;
+use super::{bucket::Bucket, role::Viewer};
 
 /// The page size when the request names none, and the largest one.
-pub const DEFAULT_PAGE_SIZE: i64 = 50;
-pub const MAX_PAGE_SIZE: i64 = 500;
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 500;
 
 /// A `ListTasks` request, checked. Empty fields filter nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,13 +25,40 @@ pub struct ListQuery {
     pub deadline_from: Option<Date>,
     pub deadline_to: Option<Date>,
     pub bucket: Option<Bucket>,
-    /// The page token: tasks with a smaller sequence number than this.
+    /// Where the page starts: tasks with a smaller sequence number than this (the cursor of
+    /// the page token); `None` for the first page.
     pub before_seq: Option<i64>,
     pub page_size: i64,
 }
 
-/// Checks every field of a list request.
-pub fn list_query(r: &ListTasksRequest) -> Result<ListQuery, Violations> {
+/// The list a `ListTasks` page token belongs to: the method, who lists (an agency sees the
+/// tasks it takes part in, an admin every task) and every filter as given. A token is honoured
+/// only for the same list; the page size may change from page to page.
+pub fn list_scope(viewer: &Viewer, r: &ListTasksRequest) -> String {
+    let viewer = match viewer {
+        Viewer::Agency(a) => a.as_str(),
+        Viewer::Admin => "*admin",
+    };
+    // Debug formatting quotes and escapes each value, so that no value can pose as another.
+    format!(
+        "ListTasks|viewer={viewer:?}|lead={:?}|coordinating={:?}|assigner={:?}|bucket={}\
+         |from={:?}|to={:?}|source={:?}",
+        r.lead_agency,
+        r.coordinating_agency,
+        r.assigner,
+        r.bucket,
+        r.deadline_from,
+        r.deadline_to,
+        r.source_document_id,
+    )
+}
+
+/// Checks every field of a list request; `cursor` is what the page token read to (the
+/// platform checks its signature, list and age against [`list_scope`]).
+pub fn list_query(
+    r: &ListTasksRequest,
+    cursor: Result<Option<i64>, FieldError>,
+) -> Result<ListQuery, Violations> {
     let mut v = Violations::new();
     let lead_agency = optional_agency(&mut v, "lead_agency", &r.lead_agency);
     let assigner = optional_agency(&mut v, "assigner", &r.assigner);
@@ -50,23 +78,19 @@ pub fn list_query(r: &ListTasksRequest) -> Result<ListQuery, Violations> {
     let bucket = match TaskBucket::try_from(r.bucket) {
         Ok(b) => Bucket::from_proto(b),
         Err(_) => {
-            v.push("bucket", format!("{} is not a TaskBucket", r.bucket));
+            v.push(
+                "bucket",
+                format!(
+                    "{} is not a TaskBucket (TASK_BUCKET_COMPLETED_ON_TIME = 1 … \
+                     TASK_BUCKET_REFUSED = 6, or unspecified for every bucket)",
+                    r.bucket
+                ),
+            );
             None
         }
     };
-    let before_seq = if r.page_token.is_empty() {
-        None
-    } else {
-        let seq = r.page_token.parse::<i64>().ok();
-        if seq.is_none() {
-            v.push("page_token", "is not a token this service issued");
-        }
-        seq
-    };
-    let page_size = match i64::from(r.page_size) {
-        0 => DEFAULT_PAGE_SIZE,
-        n => n.min(MAX_PAGE_SIZE),
-    };
+    let before_seq = v.check(cursor).flatten();
+    let page_size = page_size(r.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     v.into_result()?;
     Ok(ListQuery {
         lead_agency,
@@ -77,7 +101,7 @@ pub fn list_query(r: &ListTasksRequest) -> Result<ListQuery, Violations> {
         deadline_to,
         bucket,
         before_seq,
-        page_size,
+        page_size: i64::try_from(page_size).unwrap_or(i64::from(MAX_PAGE_SIZE)),
     })
 }
 
@@ -139,19 +163,21 @@ mod tests {
 
     #[test]
     fn list_requests() {
-        let q = list_query(&ListTasksRequest::default()).unwrap();
-        assert_eq!(q.page_size, DEFAULT_PAGE_SIZE);
-        assert_eq!(q.bucket, None);
-        let q = list_query(&ListTasksRequest {
-            lead_agency: "000.00.09.H48".into(),
-            deadline_from: "2026-11-15".into(),
-            deadline_to: "2026-11-30".into(),
-            bucket: TaskBucket::Overdue as i32,
-            page_token: "12".into(),
-            page_size: 9999,
-            source_document_id: "x".into(),
-            ..Default::default()
-        })
+        let q = list_query(&ListTasksRequest::default(), Ok(None)).unwrap();
+        assert_eq!(q.page_size, i64::from(DEFAULT_PAGE_SIZE));
+        assert_eq!((q.bucket, q.before_seq), (None, None));
+        let q = list_query(
+            &ListTasksRequest {
+                lead_agency: "000.00.09.H48".into(),
+                deadline_from: "2026-11-15".into(),
+                deadline_to: "2026-11-30".into(),
+                bucket: TaskBucket::Overdue as i32,
+                page_size: 9999,
+                source_document_id: "x".into(),
+                ..Default::default()
+            },
+            Ok(Some(12)),
+        )
         .unwrap();
         assert_eq!(
             q.lead_agency.map(String::from).as_deref(),
@@ -159,27 +185,73 @@ mod tests {
         );
         assert_eq!(q.deadline_to, Some(date!(2026 - 11 - 30)));
         assert_eq!(q.bucket, Some(Bucket::Overdue));
-        assert_eq!((q.before_seq, q.page_size), (Some(12), MAX_PAGE_SIZE));
+        assert_eq!(
+            (q.before_seq, q.page_size),
+            (Some(12), i64::from(MAX_PAGE_SIZE))
+        );
         assert_eq!(q.source_document_id.as_deref(), Some("x"));
-        let v = list_query(&ListTasksRequest {
-            assigner: "H48".into(),
-            deadline_from: "2026-13-01".into(),
-            bucket: 42,
-            page_token: "abc".into(),
-            ..Default::default()
-        })
+        let v = list_query(
+            &ListTasksRequest {
+                assigner: "H48".into(),
+                deadline_from: "2026-13-01".into(),
+                bucket: 42,
+                page_token: "abc".into(),
+                ..Default::default()
+            },
+            Err(FieldError::new(
+                "page_token",
+                "is not a token this service issued",
+            )),
+        )
         .unwrap_err();
         assert_eq!(
             fields(&v),
             ["assigner", "deadline_from", "bucket", "page_token"]
         );
-        let v = list_query(&ListTasksRequest {
-            deadline_from: "2026-11-30".into(),
-            deadline_to: "2026-11-01".into(),
-            ..Default::default()
-        })
+        let v = list_query(
+            &ListTasksRequest {
+                deadline_from: "2026-11-30".into(),
+                deadline_to: "2026-11-01".into(),
+                ..Default::default()
+            },
+            Ok(None),
+        )
         .unwrap_err();
         assert_eq!(v.to_string(), "deadline_to: is before deadline_from");
+    }
+
+    #[test]
+    fn scopes_name_the_list_not_the_page() {
+        let agency = Viewer::Agency(AgencyCode::parse("f", "000.00.09.H48").unwrap());
+        let r = ListTasksRequest {
+            lead_agency: "000.00.09.H48".into(),
+            bucket: TaskBucket::Overdue as i32,
+            ..Default::default()
+        };
+        let scope = list_scope(&agency, &r);
+        let next_page = ListTasksRequest {
+            page_size: 7,
+            page_token: "t".into(),
+            ..r.clone()
+        };
+        assert_eq!(list_scope(&agency, &next_page), scope);
+        assert_ne!(list_scope(&Viewer::Admin, &r), scope, "another viewer");
+        let other_filter = ListTasksRequest {
+            deadline_to: "2026-11-30".into(),
+            ..r.clone()
+        };
+        assert_ne!(list_scope(&agency, &other_filter), scope);
+        // A value cannot pose as two filters.
+        let a = ListTasksRequest {
+            deadline_from: "x\"|to=\"y".into(),
+            ..Default::default()
+        };
+        let b = ListTasksRequest {
+            deadline_from: "x".into(),
+            deadline_to: "y".into(),
+            ..Default::default()
+        };
+        assert_ne!(list_scope(&agency, &a), list_scope(&agency, &b));
     }
 
     #[test]

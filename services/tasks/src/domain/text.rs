@@ -1,5 +1,6 @@
-//! Free-text and number fields.
-use lienthong_axis::FieldError;
+//! Free-text and number fields, and the fields of a request on one task.
+use lienthong_axis::{FieldError, TaskId};
+use lienthong_platform::error::Violations;
 
 /// The longest free text (content, progress, result, reasons), in characters.
 pub const MAX_TEXT_CHARS: usize = 10_000;
@@ -28,9 +29,41 @@ pub fn percent(field: &str, p: i32) -> Result<(), FieldError> {
     }
 }
 
+/// The task a request on one task is about, with its other fields checked by `more`: every
+/// malformed field is reported at once (`task_id` first).
+pub fn task_request(
+    task_id: &str,
+    more: impl FnOnce(&mut Violations),
+) -> Result<TaskId, Violations> {
+    let mut v = Violations::new();
+    let id = v.check(TaskId::parse("task_id", task_id));
+    more(&mut v);
+    match (id, v.is_empty()) {
+        (Some(id), true) => Ok(id),
+        _ => Err(v),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_on_a_task_report_every_field() {
+        assert_eq!(
+            task_request("NV-7", |v| {
+                v.check(required("reason", "x", "why"));
+            }),
+            Ok(TaskId::from_seq(7))
+        );
+        let v = task_request("7", |v| {
+            v.check(required("reason", "", "why"));
+            v.check(percent("percent", 150));
+        })
+        .unwrap_err();
+        let fields: Vec<&str> = v.as_slice().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["task_id", "reason", "percent"]);
+    }
 
     #[test]
     fn texts_and_percentages() {

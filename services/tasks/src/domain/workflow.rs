@@ -126,7 +126,7 @@ pub fn progress(
 ) -> Result<Progress, TasksError> {
     match role {
         Role::Lead => {
-            let p = percent.ok_or(TasksError::PercentRequired)?;
+            let p = percent.ok_or_else(TasksError::percent_required)?;
             let mut v = Violations::new();
             v.check(text::percent("percent", p));
             v.into_result()?;
@@ -139,7 +139,7 @@ pub fn progress(
         }
         Role::Coordinator => {
             if percent.is_some() {
-                return Err(TasksError::PercentFromCoordinator);
+                return Err(TasksError::percent_from_coordinator());
             }
             if state.is_final() {
                 return Err(refused("add a note", state, task_id));
@@ -216,7 +216,7 @@ mod tests {
         );
         assert!(matches!(
             progress(Role::Lead, State::NotStarted, None, ID),
-            Err(TasksError::PercentRequired)
+            Err(TasksError::PercentRequired(_))
         ));
         for p in [101, -1] {
             let e = progress(Role::Lead, State::InProgress, Some(p), ID).unwrap_err();
@@ -232,7 +232,7 @@ mod tests {
         );
         assert!(matches!(
             progress(Role::Coordinator, State::InProgress, Some(10), ID),
-            Err(TasksError::PercentFromCoordinator)
+            Err(TasksError::PercentFromCoordinator(_))
         ));
         assert!(matches!(
             progress(Role::Coordinator, State::Completed, None, ID),

@@ -55,6 +55,7 @@ pub struct NewExtension<'a> {
     pub old_deadline: Date,
     pub new_deadline: Date,
     pub reason: &'a str,
+    /// The identity asking (`agency/<code>`).
     pub by: &'a str,
     pub at: i64,
 }
@@ -85,6 +86,7 @@ pub struct DecidedExtension<'a> {
     pub task: TaskId,
     pub number: i64,
     pub decision: Decision,
+    /// The identity deciding (`agency/<code>`).
     pub by: &'a str,
     pub at: i64,
     pub comment: &'a str,

@@ -1,16 +1,19 @@
 //! The `task_history` table: every change of every task, who, when, what.
 use lienthong_axis::TaskId;
+use lienthong_platform::error::InfraError;
 use sqlx::{AnyConnection, Row};
 
 use super::Result;
+use crate::domain::HistoryAction;
 
 /// One history entry as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryRow {
     pub seq: i64,
     pub at: i64,
+    /// The identity that made the change (`agency/<code>`, `service/<name>`).
     pub actor: String,
-    pub action: String,
+    pub action: HistoryAction,
     pub detail: String,
     pub percent: Option<i64>,
 }
@@ -20,9 +23,10 @@ pub struct HistoryRow {
 pub struct NewHistory<'a> {
     pub task: TaskId,
     pub at: i64,
-    /// An agency code, `service/<name>` or `system`.
+    /// The identity that made the change (`agency/<code>`, `service/<name>`).
     pub actor: &'a str,
-    pub action: &'a str,
+    /// Stored as its name ([`HistoryAction::stored`]).
+    pub action: HistoryAction,
     pub detail: &'a str,
     pub percent: Option<i64>,
 }
@@ -37,7 +41,7 @@ pub async fn insert_history(conn: &mut AnyConnection, h: &NewHistory<'_>) -> Res
     .bind(h.task.to_string())
     .bind(h.at)
     .bind(h.actor)
-    .bind(h.action)
+    .bind(h.action.stored())
     .bind(h.detail)
     .bind(h.percent)
     .execute(conn)
@@ -56,11 +60,14 @@ pub async fn history(conn: &mut AnyConnection, id: TaskId) -> Result<Vec<History
     .await?;
     rows.iter()
         .map(|r| {
+            let action: String = r.try_get("action")?;
             Ok(HistoryRow {
                 seq: r.try_get("seq")?,
                 at: r.try_get("at")?,
                 actor: r.try_get("actor")?,
-                action: r.try_get("action")?,
+                action: HistoryAction::from_stored(&action).ok_or_else(|| {
+                    InfraError::internal(format!("stored history action {action:?}"))
+                })?,
                 detail: r.try_get("detail")?,
                 percent: r.try_get("percent")?,
             })

@@ -1,7 +1,7 @@
 //! Who may do what: the policy by identity kind, the record-level rules by role in the task.
 use lienthong_api::tasks::v1::{
     CreateTaskFromDocumentRequest, CreateTaskRequest, GetTaskStatisticsRequest, ListTasksRequest,
-    PauseTaskRequest,
+    PauseTaskRequest, TaskAction,
 };
 use lienthong_platform::{Identity, db::Backend};
 use tonic::Code;
@@ -39,13 +39,24 @@ async fn authorization_rules(backend: Backend) {
 /// An agency taking no part sees nothing: NOT_FOUND, as for an unknown task.
 async fn outsiders_see_nothing(svc: &TestTasks, id: &str) {
     let mut outsider = svc.agency(G22).await;
-    assert_code(get(&mut outsider, id).await, Code::NotFound, "task_id");
+    assert_code(
+        get(&mut outsider, id).await,
+        Code::NotFound,
+        "TASK_NOT_FOUND",
+        "task_id",
+    );
     assert_code(
         progress(&mut outsider, id, "x", Some(5)).await,
         Code::NotFound,
+        "TASK_NOT_FOUND",
         "task_id",
     );
-    assert_code(confirm(&mut outsider, id).await, Code::NotFound, "task_id");
+    assert_code(
+        confirm(&mut outsider, id).await,
+        Code::NotFound,
+        "TASK_NOT_FOUND",
+        "task_id",
+    );
     assert!(
         list(&mut outsider, ListTasksRequest::default())
             .await
@@ -75,29 +86,38 @@ async fn parties_read_it(svc: &TestTasks, id: &str) {
 /// Coordinating agency: notes without a percentage; nothing else.
 async fn coordinators_only_add_notes(svc: &TestTasks, id: &str) {
     let mut coord = svc.agency(STTTT).await;
-    assert_code(
+    let s = assert_code(
         progress(&mut coord, id, "Đã góp ý", Some(10)).await,
         Code::InvalidArgument,
+        "PERCENT_FROM_COORDINATOR",
         "percent",
     );
+    assert_eq!(violated_fields(&s), ["percent"]);
     let noted = progress(&mut coord, id, "Đã góp ý dự thảo", None)
         .await
         .expect("note");
-    assert_eq!(noted.history.last().expect("entry").action, "note");
+    let entry = noted.history.last().expect("entry");
+    assert_eq!(
+        (entry.action(), entry.actor.as_str()),
+        (TaskAction::Note, format!("agency/{STTTT}").as_str())
+    );
     assert_eq!(noted.progress_percent, 0, "a note carries no percentage");
     assert_code(
         submit(&mut coord, id, "x").await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "lead agency",
     );
     assert_code(
         confirm(&mut coord, id).await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "assigner",
     );
     assert_code(
         extend(&mut coord, id, "2026-12-31").await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "lead agency",
     );
 }
@@ -108,16 +128,19 @@ async fn the_assigner_does_not_do_the_leads_work(svc: &TestTasks, id: &str) {
     assert_code(
         progress(&mut assigner, id, "x", Some(5)).await,
         Code::PermissionDenied,
+        "NOT_LEAD_OR_COORDINATOR",
         "lead agency",
     );
     assert_code(
         submit(&mut assigner, id, "x").await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "lead agency",
     );
     assert_code(
         extend(&mut assigner, id, "2026-12-31").await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "lead agency",
     );
 }
@@ -128,16 +151,19 @@ async fn the_lead_does_not_decide(svc: &TestTasks, id: &str) {
     assert_code(
         confirm(&mut lead, id).await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "assigner",
     );
     assert_code(
         give_back(&mut lead, id, "x").await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "assigner",
     );
     assert_code(
         decide(&mut lead, id, true, "").await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "assigner",
     );
     assert_code(
@@ -147,6 +173,7 @@ async fn the_lead_does_not_decide(svc: &TestTasks, id: &str) {
         })
         .await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "assigner",
     );
 }
@@ -173,12 +200,14 @@ async fn agencies_call_neither_intake_nor_statistics(svc: &TestTasks) {
             })
             .await,
         Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
         "service identities",
     );
     let mut agency_stats = svc.stats_as(agency_id(H48)).await;
     assert_code(
         agency_stats.get_task_statistics(stats_request()).await,
         Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
         "service",
     );
 }
@@ -190,6 +219,7 @@ async fn services_call_only_intake_and_statistics(svc: &TestTasks, id: &str) {
     assert_code(
         get(&mut svc_tasks, id).await,
         Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
         "agencies",
     );
     assert_code(
@@ -201,6 +231,7 @@ async fn services_call_only_intake_and_statistics(svc: &TestTasks, id: &str) {
             })
             .await,
         Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
         "agencies",
     );
     let mut reporting = svc.stats_as(Identity::Service("reporting".into())).await;
@@ -221,6 +252,7 @@ async fn admins_read_but_do_not_act(svc: &TestTasks, id: &str) {
     assert_code(
         submit(&mut admin, id, "x").await,
         Code::PermissionDenied,
+        "IDENTITY_NOT_ALLOWED",
         "agencies",
     );
 }

@@ -4,8 +4,9 @@ use lienthong_api::tasks::v1::{
     ListTasksRequest, ReportProgressRequest, RequestExtensionRequest, ReturnResultRequest,
     SubmitResultRequest, Task, TaskBucket, task_service_client::TaskServiceClient,
 };
-use lienthong_platform::client::TracedChannel;
+use lienthong_platform::{client::TracedChannel, error::reason_of};
 use tonic::Code;
+use tonic_types::StatusExt;
 
 use crate::support::{SCT, STTTT};
 
@@ -15,15 +16,38 @@ pub fn err<T: std::fmt::Debug>(r: Result<T, tonic::Status>) -> tonic::Status {
     r.expect_err("the call must fail")
 }
 
-/// The call failed with `code` and a message mentioning `needle`.
-pub fn assert_code<T: std::fmt::Debug>(r: Result<T, tonic::Status>, code: Code, needle: &str) {
+/// The call failed with `code`, the stable `reason` (its `ErrorInfo`) and a message mentioning
+/// `needle`; returns the status for more checks.
+pub fn assert_code<T: std::fmt::Debug>(
+    r: Result<T, tonic::Status>,
+    code: Code,
+    reason: &str,
+    needle: &str,
+) -> tonic::Status {
     let s = err(r);
     assert_eq!(s.code(), code, "{}", s.message());
+    assert_eq!(reason_of(&s).as_deref(), Some(reason), "{}", s.message());
     assert!(
         s.message().contains(needle),
         "{:?} should mention {needle:?}",
         s.message()
     );
+    s
+}
+
+/// The fields a status's `BadRequest` names, in order.
+pub fn violated_fields(s: &tonic::Status) -> Vec<String> {
+    s.get_error_details()
+        .bad_request()
+        .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// The subject of a status's `PreconditionFailure` (the task a refused precondition is about).
+pub fn precondition_subject(s: &tonic::Status) -> Option<String> {
+    s.get_error_details()
+        .precondition_failure()
+        .and_then(|p| p.violations.first().map(|v| v.subject.clone()))
 }
 
 /// Creates a task from the caller to `SCT`, coordinated by `STTTT`, due `deadline` ("" for

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use lienthong_api::tasks::v1::{
-    TaskEvent, TaskEventKind, WatchTaskEventsRequest, WatchTaskEventsResponse,
+    TaskAction, TaskEvent, TaskEventKind, WatchTaskEventsRequest, WatchTaskEventsResponse,
 };
-use lienthong_platform::db::Backend;
+use lienthong_platform::{db::Backend, error::reason_of};
 use time::macros::date;
 use tokio_stream::StreamExt;
 
@@ -14,7 +14,10 @@ use crate::{
     support::{G22, H48, SCT, TestTasks, code, spawn},
 };
 
-lienthong_platform::on_both_databases!(events_stream_with_sweeper_and_resume);
+lienthong_platform::on_both_databases!(
+    events_stream_with_sweeper_and_resume,
+    a_stream_ends_when_the_service_stops
+);
 
 async fn next_event(stream: &mut tonic::Streaming<WatchTaskEventsResponse>) -> TaskEvent {
     tokio::time::timeout(Duration::from_secs(20), stream.next())
@@ -35,6 +38,16 @@ async fn events_stream_with_sweeper_and_resume(backend: Backend) {
         .await
         .expect("watch")
         .into_inner();
+    let s = assert_code(
+        lead.watch_task_events(WatchTaskEventsRequest {
+            after_event_id: u64::MAX,
+        })
+        .await,
+        tonic::Code::InvalidArgument,
+        "INVALID_FIELD",
+        "after_event_id",
+    );
+    assert_eq!(violated_fields(&s), ["after_event_id"]);
     let t = create(&mut assigner, "Theo dõi sự kiện", "2026-11-20").await;
     let id = t.task_id.as_str();
 
@@ -43,6 +56,8 @@ async fn events_stream_with_sweeper_and_resume(backend: Backend) {
         (e1.kind(), e1.task_id.as_str()),
         (TaskEventKind::Assigned, id)
     );
+    assert_eq!(e1.actor, format!("agency/{H48}"));
+    assert!(e1.event_time.is_some());
 
     // Nothing is due yet.
     assert_eq!(svc.app().sweep().await.expect("sweep"), 0);
@@ -51,7 +66,7 @@ async fn events_stream_with_sweeper_and_resume(backend: Backend) {
     assert_eq!(svc.app().sweep().await.expect("sweep"), 0, "raised once");
     let e2 = next_event(&mut watch).await;
     assert_eq!(e2.kind(), TaskEventKind::NearDeadline);
-    assert_eq!(e2.actor, "system");
+    assert_eq!(e2.actor, "service/tasks", "raised by the service itself");
     svc.set_day(date!(2026 - 11 - 21));
     assert_eq!(svc.app().sweep().await.expect("sweep"), 1);
     let e3 = next_event(&mut watch).await;
@@ -63,6 +78,24 @@ async fn events_stream_with_sweeper_and_resume(backend: Backend) {
         .expect("submit");
     let e4 = next_event(&mut watch).await;
     assert_eq!(e4.kind(), TaskEventKind::ResultSubmitted);
+    assert_eq!(e4.actor, format!("agency/{SCT}"));
+    // Near deadline and overdue are in the history too, recorded by the service itself.
+    let history: Vec<TaskAction> = get(&mut lead, id)
+        .await
+        .expect("get")
+        .history
+        .iter()
+        .map(|h| h.action())
+        .collect();
+    assert_eq!(
+        history,
+        [
+            TaskAction::Created,
+            TaskAction::NearDeadline,
+            TaskAction::Overdue,
+            TaskAction::ResultSubmitted
+        ]
+    );
     assert!(e1.event_id < e2.event_id && e2.event_id < e3.event_id && e3.event_id < e4.event_id);
     drop(watch);
 
@@ -112,4 +145,30 @@ async fn resume_after_the_second_event(
             .expect("events")
             .is_empty()
     );
+}
+
+/// A watch ends with UNAVAILABLE, reason SHUTTING_DOWN and a retry delay, when the service
+/// stops: the client watches again from its cursor.
+async fn a_stream_ends_when_the_service_stops(backend: Backend) {
+    let svc = spawn(backend).await;
+    let mut lead = svc.agency(SCT).await;
+    let mut watch = lead
+        .watch_task_events(WatchTaskEventsRequest { after_event_id: 0 })
+        .await
+        .expect("watch")
+        .into_inner();
+    let stopping = tokio::spawn(svc.stop());
+    let end = tokio::time::timeout(Duration::from_secs(20), watch.next())
+        .await
+        .expect("the stream ends")
+        .expect("with a status")
+        .expect_err("an error status");
+    assert_eq!(end.code(), tonic::Code::Unavailable, "{}", end.message());
+    assert_eq!(reason_of(&end).as_deref(), Some("SHUTTING_DOWN"));
+    assert!(
+        tonic_types::StatusExt::get_error_details(&end)
+            .retry_info()
+            .is_some()
+    );
+    stopping.await.expect("stopped");
 }

@@ -1,6 +1,6 @@
 //! Extensions: asked by the lead, decided by the assigner; an approved one moves an overdue
 //! task back in time, both deadlines and every request are kept.
-use lienthong_api::tasks::v1::{ExtensionState, TaskBucket};
+use lienthong_api::tasks::v1::{ExtensionState, TaskAction, TaskBucket};
 use lienthong_platform::db::Backend;
 use time::macros::date;
 use tonic::Code;
@@ -27,16 +27,20 @@ async fn extension_moves_an_overdue_task_back_in_time(backend: Backend) {
         TaskBucket::Overdue
     );
 
-    assert_code(
+    let s = assert_code(
         decide(&mut assigner, id, true, "").await,
         Code::FailedPrecondition,
+        "NO_PENDING_EXTENSION",
         "no extension",
     );
-    assert_code(
+    assert_eq!(precondition_subject(&s).as_deref(), Some(id));
+    let s = assert_code(
         extend(&mut lead, id, "2026-11-09").await,
         Code::InvalidArgument,
+        "DEADLINE_NOT_LATER",
         "new_deadline",
     );
+    assert_eq!(violated_fields(&s), ["new_deadline"]);
     let asked = extend(&mut lead, id, "2026-11-30").await.expect("ask");
     assert_eq!(asked.extensions.len(), 1);
     assert_eq!(asked.extensions[0].state(), ExtensionState::Pending);
@@ -44,11 +48,13 @@ async fn extension_moves_an_overdue_task_back_in_time(backend: Backend) {
         asked.deadline, "2026-11-10",
         "the deadline moves only when approved"
     );
-    assert_code(
+    let s = assert_code(
         extend(&mut lead, id, "2026-12-05").await,
         Code::FailedPrecondition,
+        "EXTENSION_PENDING",
         "already awaiting",
     );
+    assert_eq!(precondition_subject(&s).as_deref(), Some(id));
 
     let approved = decide(&mut assigner, id, true, "Đồng ý")
         .await
@@ -67,6 +73,7 @@ async fn extension_moves_an_overdue_task_back_in_time(backend: Backend) {
     assert_code(
         decide(&mut assigner, id, false, "").await,
         Code::InvalidArgument,
+        "INVALID_FIELD",
         "comment",
     );
     let refused = decide(&mut assigner, id, false, "Không có lý do chính đáng")
@@ -77,17 +84,19 @@ async fn extension_moves_an_overdue_task_back_in_time(backend: Backend) {
     assert_eq!(refused.extensions[1].state(), ExtensionState::Refused);
     assert_eq!(refused.extensions[1].old_deadline, "2026-11-30");
     assert_eq!(refused.extensions[1].new_deadline, "2026-12-15");
-    let actions: Vec<&str> = refused.history.iter().map(|h| h.action.as_str()).collect();
+    let actions: Vec<TaskAction> = refused.history.iter().map(|h| h.action()).collect();
     assert_eq!(
         actions,
         [
-            "created",
-            "extension_requested",
-            "extension_approved",
-            "extension_requested",
-            "extension_refused"
+            TaskAction::Created,
+            TaskAction::ExtensionRequested,
+            TaskAction::ExtensionApproved,
+            TaskAction::ExtensionRequested,
+            TaskAction::ExtensionRefused
         ]
     );
+    assert!(refused.extensions[0].request_time.is_some());
+    assert!(refused.extensions[1].decide_time.is_some());
     svc.stop().await;
 }
 
@@ -97,10 +106,12 @@ async fn a_task_without_deadline_cannot_be_extended(backend: Backend) {
     let mut assigner = svc.agency(H48).await;
     let mut lead = svc.agency(SCT).await;
     let open = create(&mut assigner, "Không thời hạn", "").await;
-    assert_code(
+    let s = assert_code(
         extend(&mut lead, &open.task_id, "2026-12-01").await,
         Code::FailedPrecondition,
+        "NO_DEADLINE",
         "no deadline",
     );
+    assert_eq!(precondition_subject(&s), Some(open.task_id.clone()));
     svc.stop().await;
 }

@@ -1,7 +1,7 @@
 //! The intake: a steering document delivered by the hub becomes a task, once per (document,
 //! lead agency).
 use lienthong_api::tasks::v1::{
-    CreateTaskFromDocumentRequest, ListTasksRequest,
+    CreateTaskFromDocumentRequest, CreateTaskRequest, ListTasksRequest,
     task_intake_service_client::TaskIntakeServiceClient,
 };
 use lienthong_platform::{Identity, client::TracedChannel, db::Backend};
@@ -66,6 +66,23 @@ async fn intake_is_idempotent(backend: Backend) {
     assert_eq!(t.source_document_id, DOC);
     assert_eq!(t.history[0].actor, "service/exchange");
 
+    // An agency assigning the same document to the same lead again is refused.
+    let mut assigner = svc.agency(H48).await;
+    let s = assert_code(
+        assigner
+            .create_task(CreateTaskRequest {
+                content: "Lần nữa".into(),
+                lead_agency: SCT.into(),
+                source_document_id: DOC.into(),
+                ..Default::default()
+            })
+            .await,
+        Code::AlreadyExists,
+        "SOURCE_ALREADY_ASSIGNED",
+        &first.task_id,
+    );
+    assert!(violated_fields(&s).is_empty());
+
     another_lead_is_another_task(&svc, &mut intake, &first.task_id).await;
     bad_intake_input_names_the_field(&mut intake).await;
     svc.stop().await;
@@ -99,8 +116,25 @@ async fn another_lead_is_another_task(
     assert_eq!(list(&mut admin, by_doc()).await.len(), 2);
 }
 
-/// Bad intake input names the field.
+/// Bad intake input names the field; every bad field at once.
 async fn bad_intake_input_names_the_field(intake: &mut TaskIntakeServiceClient<TracedChannel>) {
+    let s = assert_code(
+        intake
+            .create_task_from_document(CreateTaskFromDocumentRequest {
+                source_document_id: "125/UBND".into(),
+                assigner: "H48".into(),
+                deadline: "15/12/2026".into(),
+                ..request()
+            })
+            .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+        "source_document_id",
+    );
+    assert_eq!(
+        violated_fields(&s),
+        ["source_document_id", "assigner", "deadline"]
+    );
     assert_code(
         intake
             .create_task_from_document(CreateTaskFromDocumentRequest {
@@ -109,6 +143,7 @@ async fn bad_intake_input_names_the_field(intake: &mut TaskIntakeServiceClient<T
             })
             .await,
         Code::InvalidArgument,
+        "INVALID_FIELD",
         "lead_agency",
     );
     assert_code(
@@ -119,6 +154,7 @@ async fn bad_intake_input_names_the_field(intake: &mut TaskIntakeServiceClient<T
             })
             .await,
         Code::InvalidArgument,
+        "INVALID_FIELD",
         "deadline",
     );
 }

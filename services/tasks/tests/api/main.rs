@@ -9,6 +9,7 @@ mod events;
 mod extensions;
 mod intake;
 mod listing;
+mod served;
 mod statistics;
 mod validation;
 mod workflow;

@@ -124,6 +124,7 @@ async fn statistics_counts(backend: Backend) {
             .get_task_statistics(period("2026-11-30", "2026-11-01", ""))
             .await,
         Code::InvalidArgument,
+        "INVALID_FIELD",
         "to_day",
     );
     daily_figures(&svc).await;

@@ -1,7 +1,7 @@
 //! The workflow: progress, result submitted, returned, resubmitted, confirmed (on time or late);
 //! pause, resume, refuse.
 use lienthong_api::tasks::v1::{
-    PauseTaskRequest, RefuseTaskRequest, ResumeTaskRequest, TaskBucket, TaskState,
+    PauseTaskRequest, RefuseTaskRequest, ResumeTaskRequest, TaskAction, TaskBucket, TaskState,
 };
 use lienthong_platform::db::Backend;
 use time::macros::date;
@@ -21,11 +21,13 @@ async fn result_workflow_on_time_and_late(backend: Backend) {
     let t = create(&mut assigner, "Xây dựng kho dữ liệu", "2026-11-20").await;
     let id = t.task_id.as_str();
     assert_eq!(t.state(), TaskState::NotStarted);
-    assert_code(
+    let s = assert_code(
         confirm(&mut assigner, id).await,
         Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
         "not started",
     );
+    assert_eq!(precondition_subject(&s).as_deref(), Some(id));
 
     let p = progress(&mut lead, id, "Đã khảo sát", Some(40))
         .await
@@ -38,18 +40,22 @@ async fn result_workflow_on_time_and_late(backend: Backend) {
     assert_code(
         progress(&mut lead, id, "x", Some(50)).await,
         Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
         "awaiting confirmation",
     );
     assert_code(
         submit(&mut lead, id, "again").await,
         Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
         "awaiting confirmation",
     );
-    assert_code(
+    let s = assert_code(
         give_back(&mut assigner, id, "").await,
         Code::InvalidArgument,
+        "INVALID_FIELD",
         "reason",
     );
+    assert_eq!(violated_fields(&s), ["reason"]);
     let r = give_back(&mut assigner, id, "Thiếu số liệu huyện")
         .await
         .expect("return");
@@ -71,26 +77,34 @@ async fn confirmed_after_the_deadline_day_yet_on_time(svc: &TestTasks, id: &str)
     assert_eq!(done.state(), TaskState::Completed);
     assert_eq!(bucket(&done), TaskBucket::CompletedOnTime);
     assert_eq!(done.result, "Báo cáo số 15/BC-SCT");
-    let actions: Vec<(&str, &str)> = done
+    let actions: Vec<(TaskAction, &str)> = done
         .history
         .iter()
-        .map(|h| (h.action.as_str(), h.actor.as_str()))
+        .map(|h| (h.action(), h.actor.as_str()))
         .collect();
+    let (assigner_id, lead_id) = (format!("agency/{H48}"), format!("agency/{SCT}"));
     assert_eq!(
         actions,
         [
-            ("created", H48),
-            ("progress", SCT),
-            ("result_submitted", SCT),
-            ("result_returned", H48),
-            ("result_submitted", SCT),
-            ("result_confirmed", H48),
+            (TaskAction::Created, assigner_id.as_str()),
+            (TaskAction::Progress, lead_id.as_str()),
+            (TaskAction::ResultSubmitted, lead_id.as_str()),
+            (TaskAction::ResultReturned, assigner_id.as_str()),
+            (TaskAction::ResultSubmitted, lead_id.as_str()),
+            (TaskAction::ResultConfirmed, assigner_id.as_str()),
         ]
+    );
+    assert!(done.history.iter().all(|h| h.change_time.is_some()));
+    assert!(done.create_time.is_some());
+    assert_eq!(
+        done.complete_time, done.history[4].change_time,
+        "completed when the confirmed result was submitted"
     );
     assert_eq!(done.history[1].percent, Some(40));
     assert_code(
         submit(&mut lead, id, "x").await,
         Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
         "completed",
     );
 }
@@ -130,6 +144,7 @@ async fn pause_resume_and_refuse(backend: Backend) {
     assert_code(
         submit(&mut lead, &id, "x").await,
         Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
         "paused",
     );
     let resumed = assigner
@@ -151,6 +166,7 @@ async fn pause_resume_and_refuse(backend: Backend) {
             })
             .await,
         Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
         "lead agency",
     );
     let refused = lead
@@ -165,10 +181,12 @@ async fn pause_resume_and_refuse(backend: Backend) {
         .expect("task");
     assert_eq!(refused.state(), TaskState::Refused);
     assert_eq!(bucket(&refused), TaskBucket::Refused);
-    assert_code(
+    let s = assert_code(
         progress(&mut lead, &id, "x", Some(1)).await,
         Code::FailedPrecondition,
+        "TRANSITION_REFUSED",
         "refused",
     );
+    assert_eq!(precondition_subject(&s), Some(id));
     svc.stop().await;
 }

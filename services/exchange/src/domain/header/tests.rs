@@ -1,4 +1,4 @@
-use lienthong_api::exchange::v1::{Agency, Business, OtherInfo};
+use lienthong_api::exchange::v1::{Agency, Business, DocumentType, OtherInfo};
 use lienthong_platform::error::ApiError;
 
 use super::*;
@@ -19,8 +19,8 @@ fn agency(code: &str) -> Agency {
 
 fn header() -> DocumentHeader {
     DocumentHeader {
-        from: Some(agency(H48)),
-        to: vec![agency(G22)],
+        sender: Some(agency(H48)),
+        recipients: vec![agency(G22)],
         document_id: format!("{H48},2026/11/26,1/UBND-TH"),
         subject: "Kế hoạch 61/KH-UBND".into(),
         attachments: vec![AttachmentInfo {
@@ -47,9 +47,9 @@ fn a_good_header_gives_its_recipients() {
 #[test]
 fn every_malformed_field_is_reported_at_once() {
     let mut h = header();
-    h.to.push(agency(H48));
-    h.to.push(agency(G22));
-    h.to.push(agency("H48"));
+    h.recipients.push(agency(H48));
+    h.recipients.push(agency(G22));
+    h.recipients.push(agency("H48"));
     h.subject = " ".into();
     h.due_date = "20/11/2026".into();
     h.other_info = Some(OtherInfo {
@@ -59,19 +59,26 @@ fn every_malformed_field_is_reported_at_once() {
     h.attachments[0].sha256 = "X".into();
     h.attachments[0].name = "../a".into();
     h.business = Some(Business {
-        business_type: 2,
+        business_type: BusinessType::Update as i32,
+        ..Default::default()
+    });
+    h.steering_type = 9;
+    h.document_type = Some(DocumentType {
+        kind: 3,
         ..Default::default()
     });
     let e = check_header(&h, &sender(), &Limits::default()).unwrap_err();
     assert_eq!(
         fields(e),
         [
-            "to[1].code",
-            "to[2].code",
-            "to[3].code",
+            "recipients[1].code",
+            "recipients[2].code",
+            "recipients[3].code",
             "subject",
-            "other_info.priority",
             "due_date",
+            "other_info.priority",
+            "steering_type",
+            "document_type.kind",
             "business.target_document_id",
             "business.reason",
             "attachments[0].name",
@@ -83,9 +90,12 @@ fn every_malformed_field_is_reported_at_once() {
 #[test]
 fn messages_name_field_and_rule() {
     let mut h = header();
-    h.to[0].code = H48.into();
+    h.recipients[0].code = H48.into();
     let e = check_header(&h, &sender(), &Limits::default()).unwrap_err();
-    assert_eq!(e.to_string(), "to[0].code: an agency cannot send to itself");
+    assert_eq!(
+        e.to_string(),
+        "recipients[0].code: an agency cannot send to itself"
+    );
     let mut h = header();
     h.document_id = format!("{G22},2026/11/26,1/X");
     let e = check_header(&h, &sender(), &Limits::default()).unwrap_err();
@@ -94,15 +104,15 @@ fn messages_name_field_and_rule() {
         format!("document_id: its OrganId {G22} must be the sender's code {H48}")
     );
     let mut h = header();
-    h.from = None;
+    h.sender = None;
     let e = check_header(&h, &sender(), &Limits::default()).unwrap_err();
-    assert_eq!(e.to_string(), "from: is required");
+    assert_eq!(e.to_string(), "sender: is required");
 }
 
 #[test]
 fn policy_refusals_come_first() {
     let mut h = header();
-    h.from = Some(agency(G22));
+    h.sender = Some(agency(G22));
     h.subject = String::new();
     let e = check_header(&h, &sender(), &Limits::default()).unwrap_err();
     assert!(matches!(e, ExchangeError::SpoofedSender { .. }), "{e}");
@@ -114,6 +124,7 @@ fn policy_refusals_come_first() {
     });
     let e = check_header(&h, &sender(), &Limits::default()).unwrap_err();
     assert!(e.to_string().contains("Tuyệt mật"), "{e}");
+    assert_eq!(e.subject(), h.document_id, "the refused document");
 
     let limits = Limits {
         max_attachment_bytes: 5,
@@ -148,7 +159,7 @@ fn relayed_documents() {
         Routing::new("national", "national", None, None, Some("H48=https://a:1")).expect("routing");
     let binh_son = "000.00.53.H48";
     let mut h = header();
-    h.from = Some(agency(binh_son));
+    h.sender = Some(agency(binh_son));
     h.document_id = format!("{binh_son},2026/11/26,1/UBND-TH");
     let relay = |h: DocumentHeader, recipients: Vec<String>| RelayHeader {
         document: Some(h),
@@ -165,4 +176,42 @@ fn relayed_documents() {
     )
     .unwrap_err();
     assert_eq!(fields(e), ["header.recipients[0]", "header.recipients[1]"]);
+}
+
+#[test]
+fn a_business_says_what_it_does() {
+    let with = |business_type: i32, target: &str, reason: &str| {
+        let mut h = header();
+        h.business = Some(Business {
+            business_type,
+            target_document_id: target.into(),
+            reason: reason.into(),
+        });
+        check_header(&h, &sender(), &Limits::default()).map_err(fields)
+    };
+    let target = format!("{G22},2026/11/20,9/VPCP");
+    assert!(
+        with(BusinessType::New as i32, "", "").is_ok(),
+        "new: nothing else"
+    );
+    assert!(with(BusinessType::Replace as i32, &target, "sai sót").is_ok());
+    for unset in [BusinessType::Unspecified as i32, 9] {
+        assert_eq!(
+            with(unset, &target, "x").unwrap_err(),
+            ["business.business_type"],
+            "{unset}"
+        );
+    }
+    let mut h = header();
+    h.other_info = Some(OtherInfo {
+        priority: lienthong_api::exchange::v1::Priority::Flash as i32,
+        secrecy: 8,
+        ..Default::default()
+    });
+    let e = check_header(&h, &sender(), &Limits::default()).unwrap_err();
+    assert_eq!(
+        fields(e),
+        ["other_info.secrecy"],
+        "an unknown marking is malformed"
+    );
 }

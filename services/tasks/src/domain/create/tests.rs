@@ -33,7 +33,7 @@ fn a_valid_request() {
     assert_eq!(t.lead_agency, code(SCT));
     assert_eq!(t.coordinators, vec![code(STTTT)], "deduplicated");
     assert_eq!(t.deadline, Some(date!(2026 - 11 - 30)));
-    assert_eq!(t.created_by, H48);
+    assert_eq!(t.created_by, format!("agency/{H48}"));
     assert_eq!(t.on_duplicate, OnDuplicate::Refuse);
     let today = CreateTaskRequest {
         deadline: "2026-11-02".into(),
@@ -68,6 +68,19 @@ fn every_bad_field_is_reported() {
         messages(&v)[3],
         "deadline: 2026-11-01 is before the task's creation (2026-11-02, Vietnam time)"
     );
+}
+
+#[test]
+fn three_bad_fields_are_three_violations() {
+    let bad = CreateTaskRequest {
+        content: String::new(),
+        lead_agency: "SCT".into(),
+        deadline: "2026-02-30".into(),
+        ..request()
+    };
+    let v = from_request(&code(H48), bad, TODAY).unwrap_err();
+    let fields: Vec<&str> = v.as_slice().iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["content", "lead_agency", "deadline"]);
 }
 
 #[test]

@@ -1,0 +1,16 @@
+//! The `lienthong` CLI as scripts use it (issue 9), the real binary against real services:
+//!
+//! - [`errors`]: the exit status of each class of failure, failures as one JSON object with
+//!   code and reason, the hints for connection and certificate mistakes;
+//! - [`json`]: every command with `--json` prints exactly one JSON document (streams: JSON
+//!   Lines);
+//! - [`follow`]: `inbox --follow` survives a SIGKILL and restart of the hub, `tasks watch` one
+//!   of the tasks service, printing every item (event) exactly once;
+//! - [`defaults`]: two sends with default DocumentIds in the same second both succeed;
+//! - [`help`]: complete help, shell completions and manual pages.
+mod defaults;
+mod errors;
+mod follow;
+mod harness;
+mod help;
+mod json;
