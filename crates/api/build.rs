@@ -45,6 +45,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     // (compile_well_known_types drops prost's own mapping to prost-types, which this replaces.)
     tonic_prost_build::configure()
         .compile_well_known_types(true)
+        // Undecodable requests are the caller's error (INVALID_ARGUMENT), not INTERNAL.
+        .codec_path("crate::codec::Codec")
         .extern_path(".google.protobuf", "::pbjson_types")
         .compile_fds(fds)?;
     pbjson_build::Builder::new()

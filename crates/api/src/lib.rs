@@ -6,6 +6,8 @@
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/lienthong_descriptor.bin"));
 
+pub mod codec;
+
 /// The well-known types (`Timestamp`, `Duration`) the messages use.
 pub use pbjson_types as wkt;
 

@@ -14,6 +14,19 @@ use crate::{agency::AgencyCode, error::FieldError, local};
 /// The longest `Number/Notation`, in bytes.
 pub const MAX_NUMBER_NOTATION_BYTES: usize = 200;
 
+/// What a Number may hold: letters and digits (of any script), `-`, `.`, `_` (e.g. `125`,
+/// `05a`, `45296123456789-48213`).
+pub fn is_number_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '.' | '_')
+}
+
+/// What a Notation may hold: letters and digits of any script (Vietnamese `Đ` included) and
+/// `- . / _ & ( ) ,` (e.g. `UBND-TH`, `VPCP-TTĐT`, `2019/NĐ-CP`). No spaces, no control
+/// characters: a DocumentId travels in log lines, edXML headers and file names.
+pub fn is_notation_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '.' | '/' | '_' | '&' | '(' | ')' | ',')
+}
+
 /// A valid DocumentId, kept with its canonical text (which is exactly the text it was parsed
 /// from: the rule admits a single spelling of each id).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -67,6 +80,18 @@ impl DocumentId {
         if number_notation.len() > MAX_NUMBER_NOTATION_BYTES {
             return Err(rule("Number/Notation is longer than 200 bytes"));
         }
+        if let Some(c) = number.chars().find(|c| !is_number_char(*c)) {
+            return Err(rule(&format!(
+                "the Number holds U+{:04X}; it may hold letters, digits, '-', '.' and '_'",
+                c as u32
+            )));
+        }
+        if let Some(c) = notation.chars().find(|c| !is_notation_char(*c)) {
+            return Err(rule(&format!(
+                "the Notation holds U+{:04X}; it may hold letters, digits and - . / _ & ( ) ,",
+                c as u32
+            )));
+        }
         Ok(DocumentId {
             text: s.to_string(),
             number_start: s.len() - number_notation.len(),
@@ -74,6 +99,25 @@ impl DocumentId {
             organ,
             date,
         })
+    }
+
+    /// Refuses a promulgation date after `latest` (the hub passes tomorrow, Vietnam time: a
+    /// document is not dated in the future, whatever clock skew its sender has).
+    pub fn check_date_not_after(&self, field: &str, latest: Date) -> Result<(), FieldError> {
+        if self.date > latest {
+            Err(FieldError::new(
+                field,
+                format!(
+                    "{:?} is dated {}, after {}: a DocumentId carries its promulgation date, \
+                     which cannot be in the future",
+                    self.text,
+                    local::format_date(self.date),
+                    local::format_date(latest)
+                ),
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     /// Builds the id of a document from its parts, checked by the same rule as
@@ -167,6 +211,52 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn numbers_and_notations_have_a_character_set() {
+        for good in [
+            "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT",
+            "000.00.00.G22,2019/01/30,09/2019/NĐ-CP",
+            "000.00.00.H48,2026/11/28,45296123456789-48213/UBND-VX",
+        ] {
+            assert!(DocumentId::parse("id", good).is_ok(), "{good}");
+        }
+        for (bad, what) in [
+            (
+                "000.00.00.H48,2026/11/28,12/UBND\nTH",
+                "Notation holds U+000A",
+            ),
+            (
+                "000.00.00.H48,2026/11/28,12/UBND\0",
+                "Notation holds U+0000",
+            ),
+            (
+                "000.00.00.H48,2026/11/28,12/UBND TH",
+                "Notation holds U+0020",
+            ),
+            (
+                "000.00.00.H48,2026/11/28,1\u{1b}2/UBND",
+                "Number holds U+001B",
+            ),
+            ("000.00.00.H48,2026/11/28,1 2/UBND", "Number holds U+0020"),
+        ] {
+            let e = DocumentId::parse("document_id", bad).unwrap_err();
+            assert_eq!(e.field, "document_id");
+            assert!(e.rule.contains(what), "{bad:?}: {}", e.rule);
+        }
+    }
+
+    #[test]
+    fn a_document_is_not_dated_in_the_future() {
+        let id = DocumentId::parse("d", "000.00.00.H48,2026/11/29,1/UBND").unwrap();
+        let today = time::macros::date!(2026 - 11 - 28);
+        assert!(
+            id.check_date_not_after("d", today.next_day().unwrap())
+                .is_ok()
+        );
+        let e = id.check_date_not_after("d", today).unwrap_err();
+        assert!(e.rule.contains("future"), "{}", e.rule);
+    }
 
     const EXAMPLE: &str = "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT";
 

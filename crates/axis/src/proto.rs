@@ -74,6 +74,7 @@ impl From<TransportState> for pb::TransportState {
             TransportState::Delivered => pb::TransportState::Delivered,
             TransportState::Acknowledged => pb::TransportState::Acknowledged,
             TransportState::Relayed => pb::TransportState::Relayed,
+            TransportState::Failed => pb::TransportState::Failed,
         }
     }
 }
@@ -87,6 +88,7 @@ impl TransportState {
             pb::TransportState::Delivered => Some(TransportState::Delivered),
             pb::TransportState::Acknowledged => Some(TransportState::Acknowledged),
             pb::TransportState::Relayed => Some(TransportState::Relayed),
+            pb::TransportState::Failed => Some(TransportState::Failed),
         }
     }
 }

@@ -161,7 +161,8 @@ impl FromStr for BusinessStatus {
 ///
 /// and that is what [`TransportState::rank`] and `Ord` give. A leg only ever moves forward in
 /// this order: a late "delivered" from another hub never undoes "acknowledged", and a leg is
-/// acknowledged once. Compare states with `<` / `>`, never their stored integers (the
+/// acknowledged once. `Failed` (5: the document cannot be delivered) ends a leg that was queued
+/// or relayed; nothing follows it ([`TransportState::may_move_to`]). Compare states with `<` / `>`, never their stored integers (the
 /// exchange's SQL spells the same order out as `state IN (queued, relayed) OR state < new`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TransportState {
@@ -173,13 +174,16 @@ pub enum TransportState {
     Acknowledged,
     /// 4: handed over to another hub on the way to the recipient.
     Relayed,
+    /// 5: cannot be delivered (no such agency where it is served). Final.
+    Failed,
 }
 
 impl TransportState {
     /// Every state, in order of progress.
-    pub const ALL: [TransportState; 4] = [
+    pub const ALL: [TransportState; 5] = [
         TransportState::Queued,
         TransportState::Relayed,
+        TransportState::Failed,
         TransportState::Delivered,
         TransportState::Acknowledged,
     ];
@@ -191,6 +195,7 @@ impl TransportState {
             TransportState::Delivered => 2,
             TransportState::Acknowledged => 3,
             TransportState::Relayed => 4,
+            TransportState::Failed => 5,
         }
     }
 
@@ -201,24 +206,31 @@ impl TransportState {
             2 => Some(TransportState::Delivered),
             3 => Some(TransportState::Acknowledged),
             4 => Some(TransportState::Relayed),
+            5 => Some(TransportState::Failed),
             _ => None,
         }
     }
 
     /// The position in the progress of a leg (see the type's docs): queued 0, relayed 1,
-    /// delivered 2, acknowledged 3.
+    /// failed 2, delivered 3, acknowledged 4.
     pub const fn rank(self) -> u8 {
         match self {
             TransportState::Queued => 0,
             TransportState::Relayed => 1,
-            TransportState::Delivered => 2,
-            TransportState::Acknowledged => 3,
+            TransportState::Failed => 2,
+            TransportState::Delivered => 3,
+            TransportState::Acknowledged => 4,
         }
     }
 
-    /// Whether a leg in this state may move to `next`: only strictly forward.
+    /// Whether a leg in this state may move to `next`: only strictly forward; a leg fails only
+    /// while queued or relayed, and nothing follows a failure.
     pub fn may_move_to(self, next: TransportState) -> bool {
-        next > self
+        match (self, next) {
+            (TransportState::Failed, _) => false,
+            (_, TransportState::Failed) => self <= TransportState::Relayed,
+            _ => next > self,
+        }
     }
 
     /// The name the CLI prints, e.g. "relayed to another hub".
@@ -228,6 +240,7 @@ impl TransportState {
             TransportState::Delivered => "delivered",
             TransportState::Acknowledged => "acknowledged",
             TransportState::Relayed => "relayed to another hub",
+            TransportState::Failed => "undeliverable",
         }
     }
 }
@@ -366,13 +379,13 @@ mod tests {
     fn transport_states_keep_the_stored_numbers() {
         use TransportState::*;
         assert_eq!(
-            [Queued, Delivered, Acknowledged, Relayed].map(TransportState::as_i64),
-            [1, 2, 3, 4]
+            [Queued, Delivered, Acknowledged, Relayed, Failed].map(TransportState::as_i64),
+            [1, 2, 3, 4, 5]
         );
         for s in TransportState::ALL {
             assert_eq!(TransportState::from_i64(s.as_i64()), Some(s));
         }
-        for v in [0, 5, -1, i64::MAX, i64::MIN] {
+        for v in [0, 6, -1, i64::MAX, i64::MIN] {
             assert_eq!(TransportState::from_i64(v), None);
         }
         assert_eq!(Relayed.name(), "relayed to another hub");
@@ -383,9 +396,15 @@ mod tests {
     fn transport_states_only_move_forward() {
         use TransportState::*;
         assert!(Queued < Relayed && Relayed < Delivered && Delivered < Acknowledged);
-        let mut sorted = [Acknowledged, Relayed, Queued, Delivered];
+        let mut sorted = [Acknowledged, Failed, Relayed, Queued, Delivered];
         sorted.sort();
         assert_eq!(sorted, TransportState::ALL);
+        // A leg fails only on its way, and nothing follows a failure.
+        assert!(Queued.may_move_to(Failed) && Relayed.may_move_to(Failed));
+        assert!(!Delivered.may_move_to(Failed) && !Acknowledged.may_move_to(Failed));
+        for s in TransportState::ALL {
+            assert!(!Failed.may_move_to(s));
+        }
         // A relayed leg is later reported delivered, then acknowledged.
         assert!(Relayed.may_move_to(Delivered) && Relayed.may_move_to(Acknowledged));
         assert!(Queued.may_move_to(Relayed) && Queued.may_move_to(Delivered));

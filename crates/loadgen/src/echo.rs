@@ -51,17 +51,15 @@ impl EchoServer {
         let mut routes = tonic::service::Routes::builder();
         routes.add_service(EchoServiceServer::new(Echo));
         let shutdown = Shutdown::new();
-        let options = ServeOptions {
-            tls: ReloadableServerConfig::load(server_files).context("echo server TLS")?,
-            policy: Policy::new(trust_domain.to_string()).allow(
+        let options = ServeOptions::new(
+            ReloadableServerConfig::load(server_files).context("echo server TLS")?,
+            Policy::new(trust_domain.to_string()).allow(
                 "/lienthong.bench.v1.EchoService/",
                 authz::anyone,
                 "any identity",
             ),
-            max_connection_age: Duration::from_secs(3600),
-            shutdown: shutdown.clone(),
-            shutdown_grace: Duration::from_secs(2),
-        };
+            shutdown.clone(),
+        );
         let task = tokio::spawn(server::serve(listener, routes.routes(), options));
         Ok(EchoServer {
             addr,

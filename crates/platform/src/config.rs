@@ -67,6 +67,19 @@ pub struct ServerArgs {
     /// On SIGTERM, how long in-flight calls may take before the server stops anyway, in seconds.
     #[arg(long, env = "LIENTHONG_SHUTDOWN_GRACE_SECS", default_value_t = 10.0)]
     pub shutdown_grace_secs: f64,
+
+    /// Most connections open at a time (TLS handshakes included); beyond, new connections are
+    /// closed at once. Keeps a client from taking every file descriptor.
+    #[arg(long, env = "LIENTHONG_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Most concurrent calls (HTTP/2 streams) on one connection; beyond, the client waits.
+    #[arg(
+        long,
+        env = "LIENTHONG_MAX_STREAMS_PER_CONNECTION",
+        default_value_t = 100
+    )]
+    pub max_streams_per_connection: u32,
 }
 
 impl ServerArgs {
@@ -87,6 +100,8 @@ impl ServerArgs {
             trust_domain: DEFAULT_TRUST_DOMAIN.to_string(),
             max_connection_age_secs: 3600.0,
             shutdown_grace_secs: 10.0,
+            max_connections: 1024,
+            max_streams_per_connection: 100,
         }
     }
 

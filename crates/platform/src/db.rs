@@ -99,6 +99,105 @@ pub async fn connect(
     Ok(pool)
 }
 
+/// A service's database: the pool, and what the service knows of its health.
+///
+/// While the database is known to be down (the last attempt to reach it failed, and the health
+/// watcher's probe has not seen it back), calls fail at once with UNAVAILABLE instead of each
+/// waiting out the pool's acquire timeout: clients hear "retry later" within a second and the
+/// service does not pile up waiting calls. Any success, or the watcher's next good probe
+/// (every two seconds), lets calls through again.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Db {
+    pub fn new(pool: AnyPool) -> Self {
+        Db {
+            pool,
+            down: Default::default(),
+        }
+    }
+
+    /// The pool (for what does not go through [`Db::acquire`] / [`Db::begin`]).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Whether the database is known to be down.
+    pub fn is_down(&self) -> bool {
+        self.down.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records what a probe or a call saw.
+    pub fn set_down(&self, down: bool) {
+        let was = self.down.swap(down, std::sync::atomic::Ordering::Relaxed);
+        if was != down {
+            if down {
+                tracing::warn!("database unreachable: calls fail fast until it is back");
+            } else {
+                tracing::info!("database reachable again");
+            }
+        }
+    }
+
+    fn refuse_if_down(&self) -> Result<(), crate::error::InfraError> {
+        if self.is_down() {
+            Err(crate::error::InfraError::DatabaseUnavailable(
+                sqlx::Error::PoolTimedOut,
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn observe<T>(&self, r: Result<T, sqlx::Error>) -> Result<T, crate::error::InfraError> {
+        match r {
+            Ok(v) => {
+                self.set_down(false);
+                Ok(v)
+            }
+            Err(e) => {
+                if is_unavailable(&e) {
+                    self.set_down(true);
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// A connection, or UNAVAILABLE at once while the database is known to be down.
+    pub async fn acquire(
+        &self,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, crate::error::InfraError> {
+        self.refuse_if_down()?;
+        self.observe(self.pool.acquire().await)
+    }
+
+    /// A transaction, or UNAVAILABLE at once while the database is known to be down.
+    pub async fn begin(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, crate::error::InfraError> {
+        self.refuse_if_down()?;
+        self.observe(self.pool.begin().await)
+    }
+
+    /// Probes the database (`SELECT 1`, at most five seconds) and records the answer.
+    pub async fn probe(&self) -> bool {
+        let ok = matches!(
+            tokio::time::timeout(
+                Duration::from_secs(5),
+                sqlx::query("SELECT 1").execute(&self.pool),
+            )
+            .await,
+            Ok(Ok(_))
+        );
+        self.set_down(!ok);
+        ok
+    }
+}
+
 /// Takes the next value of a counter row (`counters (name TEXT PRIMARY KEY, value BIGINT)`, which
 /// every service's migrations create). The row stays locked until the transaction commits, so
 /// values become visible in increasing order — a portable sequence for SQLite and PostgreSQL.

@@ -15,9 +15,11 @@
 pub mod authz;
 pub mod client;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod error;
 pub mod identity;
+pub mod limits;
 pub mod notify;
 pub mod outbox;
 pub mod paging;

@@ -195,6 +195,26 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any string as a token: refused or read, never a panic; only an issued token reads.
+        #[test]
+        fn arbitrary_tokens_never_panic(token in proptest::prelude::any::<String>()) {
+            let tokens = PageTokens::with_key(b"k");
+            let read = tokens.read::<i64>(&token, "L", NOW);
+            if !token.is_empty() {
+                proptest::prop_assert!(read.is_err());
+            }
+        }
+
+        /// Every cursor comes back from its token, unchanged.
+        #[test]
+        fn cursors_round_trip(cursor in proptest::prelude::any::<(i64, String)>()) {
+            let tokens = PageTokens::with_key(b"k");
+            let t = tokens.issue("L", &cursor, NOW);
+            proptest::prop_assert_eq!(tokens.read::<(i64, String)>(&t, "L", NOW), Ok(Some(cursor)));
+        }
+    }
+
     #[test]
     fn page_sizes_have_a_default_and_a_cap() {
         assert_eq!(page_size(0, 50, 500), 50);

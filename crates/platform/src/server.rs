@@ -27,6 +27,7 @@ use tower::Service;
 use crate::{
     authz::{AuthLayer, Policy},
     config::ServerArgs,
+    connections::Connections,
     db,
     shutdown::{Shutdown, Tasks},
     telemetry,
@@ -102,6 +103,7 @@ pub struct Boot {
     name: &'static str,
     server: ServerArgs,
     pool: AnyPool,
+    db: db::Db,
     tasks: Tasks,
     tls: Arc<ReloadableServerConfig>,
     listener: TcpListener,
@@ -136,6 +138,7 @@ impl Boot {
         Ok(Boot {
             name,
             server: server.clone(),
+            db: db::Db::new(pool.clone()),
             pool,
             tasks: Tasks::new(shutdown),
             tls,
@@ -150,6 +153,12 @@ impl Boot {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The database with its health: use its `acquire`/`begin`, which fail fast while the
+    /// database is known to be down (the health watcher keeps that knowledge fresh).
+    pub fn db(&self) -> &db::Db {
+        &self.db
     }
 
     /// Background tasks, stopped and awaited when the service stops.
@@ -183,7 +192,8 @@ impl Boot {
         let Boot {
             name,
             server,
-            pool,
+            pool: _,
+            db,
             tasks,
             tls,
             listener,
@@ -194,20 +204,25 @@ impl Boot {
         let (reporter, health) = tonic_health::server::health_reporter();
         // The first check runs before the server starts, so that a health probe never finds
         // the services unknown.
-        let first = check_database(&pool, tasks.shutdown()).await;
+        let first = check_database(&db, tasks.shutdown()).await;
         set_all(&reporter, &names, first).await;
         tasks.spawn_graceful(watch_database(
             reporter,
-            pool.clone(),
+            db.clone(),
             names.clone(),
             tasks.shutdown().clone(),
             first,
         ));
         routes.add_service(health);
         add_reflection(&mut routes, &names, descriptor_sets)?;
+        let connections = Connections::new(server.max_connections);
         tasks.spawn(
             "tls reload",
-            tls.clone().reload_every(server.tls_reload_interval()),
+            reload_tls(
+                tls.clone(),
+                connections.clone(),
+                server.tls_reload_interval(),
+            ),
         );
 
         let options = ServeOptions {
@@ -216,6 +231,8 @@ impl Boot {
             max_connection_age: server.max_connection_age(),
             shutdown: tasks.shutdown().clone(),
             shutdown_grace: server.shutdown_grace(),
+            connections,
+            max_streams_per_connection: server.max_streams_per_connection,
         };
         let routes = routes.routes();
         let task = tokio::spawn(serve(listener, routes, options));
@@ -253,6 +270,37 @@ fn add_reflection(
     Ok(())
 }
 
+/// Re-reads certificate, key, CA and CRL every `interval`; when a new CRL revokes the
+/// certificate of an open connection, that connection is closed at once (a revoked agency is
+/// cut off within one interval, not at its connection's maximum age).
+async fn reload_tls(
+    tls: Arc<ReloadableServerConfig>,
+    connections: Arc<Connections>,
+    interval: Duration,
+) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let files = tls.clone();
+        match tokio::task::spawn_blocking(move || files.reload()).await {
+            Ok(Ok(true)) => {
+                let closed = connections.close_revoked(&tls.revoked());
+                tracing::info!(
+                    closed_connections = closed,
+                    "TLS certificate, key, CA or CRL reloaded"
+                );
+            }
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "TLS reload failed; keeping the previous configuration")
+            }
+            Err(e) => tracing::warn!(error = %e, "TLS reload task failed"),
+        }
+    }
+}
+
 /// How a server runs.
 #[derive(Clone)]
 pub struct ServeOptions {
@@ -261,6 +309,27 @@ pub struct ServeOptions {
     pub max_connection_age: Duration,
     pub shutdown: Shutdown,
     pub shutdown_grace: Duration,
+    /// The open connections (at most so many; closed when their certificate is revoked).
+    pub connections: Arc<Connections>,
+    /// Concurrent calls per connection.
+    pub max_streams_per_connection: u32,
+}
+
+impl ServeOptions {
+    /// The defaults of every setting (those of [`ServerArgs`]), with this TLS, policy and
+    /// shutdown signal: for servers that are not a [`Boot`]ed service (the benchmark's echo).
+    pub fn new(tls: Arc<ReloadableServerConfig>, policy: Policy, shutdown: Shutdown) -> Self {
+        let defaults = ServerArgs::new(tls.files().clone(), Default::default());
+        ServeOptions {
+            tls,
+            policy,
+            max_connection_age: defaults.max_connection_age(),
+            shutdown,
+            shutdown_grace: defaults.shutdown_grace(),
+            connections: Connections::new(defaults.max_connections),
+            max_streams_per_connection: defaults.max_streams_per_connection,
+        }
+    }
 }
 
 /// A service that is running: its address, its state, its background tasks and the server.
@@ -314,6 +383,7 @@ pub async fn serve(
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<_, std::io::Error>>(64);
     let accept_shutdown = options.shutdown.clone();
     let tls = options.tls.clone();
+    let connections = options.connections.clone();
     let accept = tokio::spawn(async move {
         loop {
             let (tcp, peer) = tokio::select! {
@@ -327,15 +397,29 @@ pub async fn serve(
                     }
                 },
             };
+            // A slot per connection, taken before the handshake: a flood of half-open
+            // handshakes cannot take every file descriptor either.
+            let Some(slot) = connections.admit() else {
+                tracing::warn!(%peer, "too many connections; closing the new one");
+                continue;
+            };
             let _ = tcp.set_nodelay(true);
             // The configuration is taken per connection so that a reloaded CRL or certificate
             // applies to every new connection.
             let acceptor = TlsAcceptor::from(tls.current());
             let tx = tx.clone();
+            let connections = connections.clone();
             tokio::spawn(async move {
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                     Ok(Ok(stream)) => {
-                        let _ = tx.send(Ok(stream)).await;
+                        let serial = stream
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .and_then(|c| c.first())
+                            .map(|leaf| crate::connections::serial_of(leaf.as_ref()))
+                            .unwrap_or_default();
+                        let _ = tx.send(Ok(connections.track(stream, serial, slot))).await;
                     }
                     Ok(Err(e)) => tracing::info!(%peer, error = %e, "TLS handshake refused"),
                     Err(_) => tracing::info!(%peer, "TLS handshake timed out"),
@@ -351,6 +435,7 @@ pub async fn serve(
         .max_connection_age_grace(options.shutdown_grace)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(20)))
+        .max_concurrent_streams(Some(options.max_streams_per_connection))
         .trace_fn(telemetry::server_span)
         .layer(AuthLayer::new(options.policy.clone()))
         .add_routes(routes);
@@ -379,14 +464,14 @@ pub async fn serve(
 /// the database: SERVING while `SELECT 1` answers, NOT_SERVING otherwise or once shutting down.
 async fn watch_database(
     reporter: HealthReporter,
-    pool: AnyPool,
+    db: db::Db,
     services: Arc<[&'static str]>,
     shutdown: Shutdown,
     mut last: ServingStatus,
 ) {
     loop {
         shutdown.sleep(Duration::from_secs(2)).await;
-        let status = check_database(&pool, &shutdown).await;
+        let status = check_database(&db, &shutdown).await;
         if last != status {
             set_all(&reporter, &services, status).await;
             last = status;
@@ -403,24 +488,14 @@ async fn set_all(reporter: &HealthReporter, services: &[&str], status: ServingSt
     }
 }
 
-async fn check_database(pool: &AnyPool, shutdown: &Shutdown) -> ServingStatus {
+async fn check_database(db: &db::Db, shutdown: &Shutdown) -> ServingStatus {
     if shutdown.is_triggered() {
         return ServingStatus::NotServing;
     }
-    match tokio::time::timeout(
-        Duration::from_secs(5),
-        sqlx::query("SELECT 1").execute(pool),
-    )
-    .await
-    {
-        Ok(Ok(_)) => ServingStatus::Serving,
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "database health check failed");
-            ServingStatus::NotServing
-        }
-        Err(_) => {
-            tracing::warn!("database health check timed out");
-            ServingStatus::NotServing
-        }
+    if db.probe().await {
+        ServingStatus::Serving
+    } else {
+        tracing::warn!("database health check failed");
+        ServingStatus::NotServing
     }
 }

@@ -4,9 +4,9 @@
 //! tonic's own `ServerTlsConfig` cannot take a CRL, so the server does the TLS accept itself and
 //! hands the streams to tonic (see [`crate::server`]).
 use std::{
+    collections::HashSet,
     path::{Path, PathBuf},
     sync::{Arc, RwLock},
-    time::Duration,
 };
 
 use rustls::{
@@ -141,10 +141,30 @@ fn server_config(files: &TlsFiles, m: &Material) -> Result<Arc<ServerConfig>, Tl
     Ok(Arc::new(config))
 }
 
+/// The serial numbers a CRL (PEM) revokes.
+fn revoked_serials(pem: &[u8]) -> HashSet<Vec<u8>> {
+    use x509_parser::prelude::FromDer;
+    CertificateRevocationListDer::pem_slice_iter(pem)
+        .filter_map(Result::ok)
+        .filter_map(|der| {
+            x509_parser::revocation_list::CertificateRevocationList::from_der(der.as_ref())
+                .ok()
+                .map(|(_, crl)| {
+                    crl.iter_revoked_certificates()
+                        .map(|r| r.raw_serial().to_vec())
+                        .collect::<Vec<_>>()
+                })
+        })
+        .flatten()
+        .collect()
+}
+
 /// A server TLS configuration that can be swapped while the server runs.
 pub struct ReloadableServerConfig {
     files: TlsFiles,
     current: RwLock<(Arc<ServerConfig>, [u8; 32])>,
+    /// The serials the current CRL revokes (to cut connections made before it was loaded).
+    revoked: RwLock<Arc<HashSet<Vec<u8>>>>,
 }
 
 impl ReloadableServerConfig {
@@ -155,7 +175,13 @@ impl ReloadableServerConfig {
         Ok(Arc::new(ReloadableServerConfig {
             files,
             current: RwLock::new((config, material.digest())),
+            revoked: RwLock::new(Arc::new(revoked_serials(&material.crl))),
         }))
+    }
+
+    /// The files it reads.
+    pub fn files(&self) -> &TlsFiles {
+        &self.files
     }
 
     /// The configuration to use for the next handshake.
@@ -183,26 +209,19 @@ impl ReloadableServerConfig {
             Ok(mut guard) => *guard = (config, digest),
             Err(poisoned) => *poisoned.into_inner() = (config, digest),
         }
+        let revoked = Arc::new(revoked_serials(&material.crl));
+        match self.revoked.write() {
+            Ok(mut guard) => *guard = revoked,
+            Err(poisoned) => *poisoned.into_inner() = revoked,
+        }
         Ok(true)
     }
 
-    /// Reloads every `interval`, logging failures; runs until dropped (spawn it on the
-    /// service's background tasks).
-    pub async fn reload_every(self: Arc<Self>, interval: Duration) {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            let files = self.clone();
-            match tokio::task::spawn_blocking(move || files.reload()).await {
-                Ok(Ok(true)) => tracing::info!("TLS certificate, key, CA or CRL reloaded"),
-                Ok(Ok(false)) => {}
-                Ok(Err(e)) => {
-                    tracing::warn!(error = %e, "TLS reload failed; keeping the previous configuration")
-                }
-                Err(e) => tracing::warn!(error = %e, "TLS reload task failed"),
-            }
+    /// The serial numbers the CRL in force revokes.
+    pub fn revoked(&self) -> Arc<HashSet<Vec<u8>>> {
+        match self.revoked.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 }

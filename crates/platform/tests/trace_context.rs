@@ -1,6 +1,5 @@
 //! W3C trace context crosses a gRPC hop over our mTLS: the server's span is a child of the
 //! client's, in the same trace. (One test in this binary: it installs a global subscriber.)
-use std::time::Duration;
 
 use lienthong_platform::{
     Identity,
@@ -39,13 +38,11 @@ async fn server_span_continues_the_client_trace() {
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let shutdown = Shutdown::new();
-    let options = ServeOptions {
-        tls: ReloadableServerConfig::load(server_files).expect("tls"),
-        policy: Policy::new("trace.test").allow("/grpc.health.v1.Health/", anyone, "any identity"),
-        max_connection_age: Duration::from_secs(60),
-        shutdown: shutdown.clone(),
-        shutdown_grace: Duration::from_secs(1),
-    };
+    let options = ServeOptions::new(
+        ReloadableServerConfig::load(server_files).expect("tls"),
+        Policy::new("trace.test").allow("/grpc.health.v1.Health/", anyone, "any identity"),
+        shutdown.clone(),
+    );
     let server = tokio::spawn(serve(listener, routes.routes(), options));
 
     let channel = connect(&format!("https://127.0.0.1:{}", addr.port()), &client_files)
