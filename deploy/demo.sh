@@ -215,12 +215,12 @@ run_as "$SENDER" send --to "$VPCP" --to "$STTTT" \
 sleep 1 # the relay to the national hub takes a moment
 step "Văn phòng Chính phủ ($VPCP) receives it from the national hub: lists its inbox, fetches the document, acknowledges it"
 run_at "$NATIONAL_URL" "$VPCP" inbox
-run_at "$NATIONAL_URL" "$VPCP" fetch "$DOCID" --out "$DEMO_DIR/inbox-$VPCP"
+run_at "$NATIONAL_URL" "$VPCP" fetch "$DOCID" --out "$DEMO_DIR/inbox-$VPCP/$NUMBER"
 run_at "$NATIONAL_URL" "$VPCP" ack "$DOCID"
 
 step "Sở TT&TT ($STTTT) receives it from the H48 hub, fetches and acknowledges it"
 run_as "$STTTT" inbox
-run_as "$STTTT" fetch "$DOCID" --out "$DEMO_DIR/inbox-$STTTT"
+run_as "$STTTT" fetch "$DOCID" --out "$DEMO_DIR/inbox-$STTTT/$NUMBER"
 run_as "$STTTT" ack "$DOCID"
 
 step "Văn phòng Chính phủ ($VPCP) accepts (03), handles (05) and completes (06) the document"
@@ -327,5 +327,6 @@ run_as "$OFFICE" report export AXIS-MONTHLY "$PERIOD" --format markdown --scope 
 cat "$DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md"
 
 echo
-echo "demo: done. Fetched documents are in $DEMO_DIR/inbox-$VPCP and $DEMO_DIR/inbox-$STTTT;"
+echo "demo: done. The fetched document is in $DEMO_DIR/inbox-$VPCP/$NUMBER and"
+echo "      $DEMO_DIR/inbox-$STTTT/$NUMBER (header.json, and the attachments in files/);"
 echo "      the exported report is $DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md."

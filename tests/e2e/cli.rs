@@ -7,6 +7,9 @@
 //! - [`follow`]: `inbox --follow` survives a SIGKILL and restart of the hub, `tasks watch` one
 //!   of the tasks service, printing every item (event) exactly once;
 //! - [`defaults`]: two sends with default DocumentIds in the same second both succeed;
+//! - [`protections`]: `fetch` follows no link planted in its directory and overwrites nothing without
+//!   `--force`; a `status` retried with its request id is recorded once; CSV cells that a
+//!   spreadsheet would run as formulas are neutralised (issue 10);
 //! - [`help`]: complete help, shell completions and manual pages.
 mod defaults;
 mod errors;
@@ -14,3 +17,4 @@ mod follow;
 mod harness;
 mod help;
 mod json;
+mod protections;

@@ -6,7 +6,7 @@
 //! checked the same shape with its own copy of this rule.
 use std::{borrow::Borrow, fmt, str::FromStr};
 
-use crate::error::FieldError;
+use crate::error::{FieldError, quoted};
 
 /// A valid agency code.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,7 +27,8 @@ impl AgencyCode {
             Err(FieldError::new(
                 field,
                 format!(
-                    "{s:?} is not an agency code of the form DDD.CC.BB.Axx (e.g. 000.00.00.H48)"
+                    "{} is not an agency code of the form DDD.CC.BB.Axx (e.g. 000.00.00.H48)",
+                    quoted(s)
                 ),
             ))
         }

@@ -9,7 +9,11 @@ use std::{fmt, str::FromStr};
 
 use time::Date;
 
-use crate::{agency::AgencyCode, error::FieldError, local};
+use crate::{
+    agency::AgencyCode,
+    error::{FieldError, quoted},
+    local,
+};
 
 /// The longest `Number/Notation`, in bytes.
 pub const MAX_NUMBER_NOTATION_BYTES: usize = 200;
@@ -53,8 +57,9 @@ impl DocumentId {
             FieldError::new(
                 field,
                 format!(
-                    "{s:?} is not a DocumentId OrganId,yyyy/MM/dd,Number/Notation \
-                     (e.g. 000.00.00.G22,2015/09/30,7816/VPCP-TTĐT): {why}"
+                    "{} is not a DocumentId OrganId,yyyy/MM/dd,Number/Notation \
+                     (e.g. 000.00.00.G22,2015/09/30,7816/VPCP-TTĐT): {why}",
+                    quoted(s)
                 ),
             )
         };

@@ -40,3 +40,32 @@ mod tests {
         assert_eq!(boxed.to_string(), e.to_string());
     }
 }
+
+/// How a refusal quotes the value it refuses: as Rust's `{:?}` would, but at most 64 characters
+/// of it, so that a hostile 100 KB value does not come back in the error (which travels in
+/// HTTP/2 trailers that clients cap).
+pub fn quoted(value: &str) -> String {
+    const MAX: usize = 64;
+    match value.char_indices().nth(MAX) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!(
+            "{:?}… ({} characters)",
+            &value[..cut],
+            value.chars().count()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod quoting {
+    use super::quoted;
+
+    #[test]
+    fn long_values_are_cut_in_refusals() {
+        assert_eq!(quoted("ab\n"), "\"ab\\n\"");
+        let long = "Đ".repeat(1000);
+        let q = quoted(&long);
+        assert!(q.len() < 200, "{q}");
+        assert!(q.ends_with("… (1000 characters)"), "{q}");
+    }
+}

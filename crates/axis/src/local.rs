@@ -10,7 +10,7 @@
 //! representable date fit in an `i64`.
 use time::{Date, Month, UtcOffset};
 
-use crate::error::FieldError;
+use crate::error::{FieldError, quoted};
 
 /// Vietnam's offset from UTC, all year round.
 pub const VIETNAM: UtcOffset = time::macros::offset!(+7);
@@ -80,7 +80,7 @@ pub fn parse_date(field: &str, s: &str) -> Result<Date, FieldError> {
         return Err(FieldError::new(field, "is required (yyyy-MM-dd)"));
     }
     parse_date_opt(s)
-        .ok_or_else(|| FieldError::new(field, format!("{s:?} is not a date yyyy-MM-dd")))
+        .ok_or_else(|| FieldError::new(field, format!("{} is not a date yyyy-MM-dd", quoted(s))))
 }
 
 /// A date field that may be left empty: `Ok(None)` for "", else as [`parse_date`].
@@ -103,7 +103,7 @@ pub fn parse_slash_date(field: &str, s: &str) -> Result<Date, FieldError> {
         return Err(FieldError::new(field, "is required (yyyy/MM/dd)"));
     }
     parse_ymd(s, b'/')
-        .ok_or_else(|| FieldError::new(field, format!("{s:?} is not a date yyyy/MM/dd")))
+        .ok_or_else(|| FieldError::new(field, format!("{} is not a date yyyy/MM/dd", quoted(s))))
 }
 
 /// `yyyy<sep>MM<sep>dd` with ASCII digits only.

@@ -9,7 +9,7 @@
 //! Which status may follow which is the exchange's workflow, not vocabulary, and stays there.
 use std::{cmp::Ordering, fmt, str::FromStr};
 
-use crate::error::FieldError;
+use crate::error::{FieldError, quoted};
 
 /// A business status code (edXML `Status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,8 +77,9 @@ impl BusinessStatus {
             FieldError::new(
                 field,
                 format!(
-                    "{s:?} is not a business status code \
-                     (01, 02, 03, 04, 05, 06, 13, 15 or 16)"
+                    "{} is not a business status code \
+                     (01, 02, 03, 04, 05, 06, 13, 15 or 16)",
+                    quoted(s)
                 ),
             )
         })

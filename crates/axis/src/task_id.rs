@@ -4,7 +4,7 @@
 //! only `n`.
 use std::{fmt, str::FromStr};
 
-use crate::error::FieldError;
+use crate::error::{FieldError, quoted};
 
 /// A task id, held as its sequence number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -26,7 +26,7 @@ impl TaskId {
             .ok_or_else(|| {
                 FieldError::new(
                     field,
-                    format!("{s:?} is not a task id of the form NV-<number>"),
+                    format!("{} is not a task id of the form NV-<number>", quoted(s)),
                 )
             })
     }

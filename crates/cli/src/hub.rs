@@ -42,7 +42,8 @@ fn role_text(role: HubRole) -> &'static str {
     render::short(role.as_str_name(), "HUB_ROLE_")
 }
 
-/// The hub's role and served units, then one line per peer (and its last error).
+/// The hub's role and served units, one line per peer (and its last error), then the documents
+/// it bounced as undeliverable (the most recent, newest first).
 pub fn status_text(s: &GetHubStatusResponse) -> String {
     let mut out = format!(
         "hub {} ({}), serves {}\n",
@@ -67,6 +68,21 @@ pub fn status_text(s: &GetHubStatusResponse) -> String {
         if !p.last_error.is_empty() {
             out.push_str(&format!("      last error: {}\n", p.last_error));
         }
+    }
+    if s.undeliverable_total > 0 {
+        out.push_str(&format!(
+            "undeliverable (bounced to their senders): {}\n",
+            s.undeliverable_total
+        ));
+    }
+    for u in &s.recent_undeliverable {
+        out.push_str(&format!(
+            "  {}  {} → {}: {}\n",
+            render::ts_text(u.bounce_time.as_ref()),
+            u.document_id,
+            u.recipient,
+            u.reason
+        ));
     }
     out
 }
@@ -97,7 +113,7 @@ pub async fn health(g: &Global) -> Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use lienthong_api::exchange::v1::PeerStatus;
+    use lienthong_api::exchange::v1::{PeerStatus, Undeliverable};
 
     use super::*;
 
@@ -108,6 +124,7 @@ mod tests {
             role: HubRole::Provincial as i32,
             serves: vec!["H48".into(), "H49".into()],
             peers: vec![],
+            ..Default::default()
         };
         assert_eq!(
             status_text(&s),
@@ -137,6 +154,25 @@ mod tests {
              \x20 → national   https://127.0.0.1:7450       up to date\n\
              \x20 → H41        https://127.0.0.1:7451       3 waiting, oldest 13 s\n\
              \x20     last error: connection refused\n"
+        );
+        s.peers.clear();
+        s.undeliverable_total = 3;
+        s.recent_undeliverable = vec![Undeliverable {
+            document_id: "000.00.00.H48,2026/01/02,1/X".into(),
+            sender: "000.00.00.H48".into(),
+            recipient: "000.00.99.G22".into(),
+            reason: "no agency 000.00.99.G22 at hub national".into(),
+            bounce_time: Some(lienthong_api::wkt::Timestamp {
+                seconds: 1_764_157_982,
+                nanos: 0,
+            }),
+        }];
+        assert_eq!(
+            status_text(&s),
+            "hub H48 (PROVINCIAL), serves H48, H49\nno peers\n\
+             undeliverable (bounced to their senders): 3\n\
+             \x20 2025-11-26 11:53:02Z  000.00.00.H48,2026/01/02,1/X → 000.00.99.G22: \
+             no agency 000.00.99.G22 at hub national\n"
         );
     }
 

@@ -168,6 +168,10 @@ async fn run_hub(
         seed_agencies: Some(seed_path),
         max_attachment_bytes: 1 << 20,
         max_attachments: 10,
+        // Every document in flight may be one agency's upload: the benchmark measures
+        // throughput, not the per-agency limit (which would refuse the excess at once).
+        max_uploads_per_agency: (args.concurrency as usize).max(8),
+        max_open_uploads: (args.concurrency as usize).max(256),
         ..ExchangeArgs::new(server)
     };
     let hub = start(hub_args, Shutdown::new())

@@ -55,3 +55,14 @@ pub fn connect_lazy(url: &str, files: &TlsFiles) -> Result<TracedChannel, Client
     let channel = endpoint(url, files)?.connect_lazy();
     Ok(InterceptedService::new(channel, TraceContextInterceptor))
 }
+
+/// As [`connect_lazy`], and every call on the channel fails once it has taken `deadline`
+/// (for calls made by code that sets no deadline of its own, such as a statistics pusher).
+pub fn connect_lazy_with_deadline(
+    url: &str,
+    files: &TlsFiles,
+    deadline: Duration,
+) -> Result<TracedChannel, ClientError> {
+    let channel = endpoint(url, files)?.timeout(deadline).connect_lazy();
+    Ok(InterceptedService::new(channel, TraceContextInterceptor))
+}

@@ -128,6 +128,20 @@ impl Violations {
         &self.0
     }
 
+    /// The violations a refusal reports: as many as fit in [`REPORTED_BYTES`], at least one.
+    /// A status travels in HTTP/2 trailers, which clients cap (tonic at 16 KiB): a request with
+    /// a thousand bad fields must still get its refusal, not a protocol error.
+    pub fn reported(&self) -> &[FieldError] {
+        let mut total = 0;
+        for (i, e) in self.0.iter().enumerate() {
+            total += e.field.len() + e.rule.len() + 4;
+            if i > 0 && total > REPORTED_BYTES {
+                return &self.0[..i];
+            }
+        }
+        &self.0
+    }
+
     /// `Ok` when nothing was violated.
     pub fn into_result(self) -> Result<(), Violations> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
@@ -140,13 +154,27 @@ impl From<FieldError> for Violations {
     }
 }
 
+/// How much of a refusal's violations is reported, in bytes (the rest is counted).
+pub const REPORTED_BYTES: usize = 2048;
+
+/// The longest message a status carries, in bytes (cut at a character boundary).
+pub const MAX_MESSAGE_BYTES: usize = 4096;
+
 impl fmt::Display for Violations {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, v) in self.0.iter().enumerate() {
+        let reported = self.reported();
+        for (i, v) in reported.iter().enumerate() {
             if i > 0 {
                 f.write_str("; ")?;
             }
             write!(f, "{v}")?;
+        }
+        if reported.len() < self.0.len() {
+            write!(
+                f,
+                "; … and {} more malformed fields not shown",
+                self.0.len() - reported.len()
+            )?;
         }
         Ok(())
     }
@@ -162,7 +190,7 @@ impl ApiError for Violations {
         "INVALID_FIELD"
     }
     fn violations(&self) -> &[FieldError] {
-        &self.0
+        self.reported()
     }
 }
 
@@ -294,7 +322,15 @@ pub struct Details<'a> {
 
 /// A status with its details, for refusals that are not a service's error (the platform's
 /// authorization, a stream ended by shutdown).
-pub fn status_with_details(kind: Kind, message: String, d: &Details<'_>) -> Status {
+pub fn status_with_details(kind: Kind, mut message: String, d: &Details<'_>) -> Status {
+    if message.len() > MAX_MESSAGE_BYTES {
+        let mut cut = MAX_MESSAGE_BYTES;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+        message.push('…');
+    }
     let mut details = ErrorDetails::with_error_info(d.reason, d.domain, HashMap::new());
     if !d.violations.is_empty() {
         details.set_bad_request(
@@ -364,6 +400,25 @@ mod tests {
             "no retry for a malformed request"
         );
         assert!(Violations::new().into_result().is_ok());
+    }
+
+    #[test]
+    fn a_flood_of_violations_still_fits_in_a_status() {
+        let mut v = Violations::new();
+        for i in 0..1000 {
+            v.push(format!("recipients[{i}].code"), "x".repeat(100));
+        }
+        let status = to_status(&v);
+        assert!(status.message().len() <= MAX_MESSAGE_BYTES + 4);
+        assert!(status.message().contains("more malformed fields not shown"));
+        let shown = status
+            .get_error_details()
+            .bad_request()
+            .map(|b| b.field_violations.len());
+        assert!(shown.is_some_and(|n| (1..1000).contains(&n)), "{shown:?}");
+        let one = Violations::from(FieldError::new("f", "y".repeat(10_000)));
+        assert_eq!(one.reported().len(), 1, "at least one is reported");
+        assert!(to_status(&one).message().len() <= MAX_MESSAGE_BYTES + 4);
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! (listed in `docs/errors.md`). Malformed fields are collected as [`Violations`];
 //! infrastructure failures are the platform's [`InfraError`], classified once for every service.
 use lienthong_axis::{AgencyCode, BusinessStatus, FieldError};
-use lienthong_platform::error::{ApiError, InfraError, Kind, Violations, to_status};
+use lienthong_platform::{
+    error::{ApiError, InfraError, Kind, Violations, to_status},
+    limits::LimitReached,
+};
 use thiserror::Error;
 use tonic::Status;
 
@@ -23,10 +26,6 @@ pub enum ExchangeError {
     SenderServedElsewhere { sender: AgencyCode, hub: String },
     #[error("sender.code: {sender} is not registered at this hub; ask the operator to register it")]
     SenderNotRegistered { sender: AgencyCode },
-    #[error(
-        "document_id: {document_id} is not addressed to you; an agency reads only its own documents"
-    )]
-    NotAddressed { document_id: String },
     #[error(
         "document_id: you sent {document_id}; only its recipients acknowledge it or report its status"
     )]
@@ -75,48 +74,78 @@ pub enum ExchangeError {
     )]
     ContentConflict { document_id: String },
 
+    #[error(
+        "request_id: {request_id:?} was already used by you for another request; use a new id \
+         for each new request (the same id returns the first result only for the same request)"
+    )]
+    RequestIdReused { request_id: String },
+
+    // OUT_OF_RANGE
+    #[error("{violation}")]
+    CursorOutOfRange {
+        /// `after_item_id` and the inbox's last item.
+        violation: FieldError,
+    },
+
     // FAILED_PRECONDITION
     #[error(
-        "other_info.secrecy: the document is marked {mark}; state secrets never travel the axis \
-         (QĐ 28/2018/QĐ-TTg) — send it by the secret-document channel instead"
+        "{prefix}other_info.secrecy: the document is marked {mark}; state secrets never travel \
+         the axis (QĐ 28/2018/QĐ-TTg) — send it by the secret-document channel instead"
     )]
     SecretDocument {
         mark: &'static str,
         document_id: String,
+        /// "" for a send, "header.document." for a relay.
+        prefix: &'static str,
     },
     #[error(
         "item_ids[{index}]: item {item_id} is a document; acknowledge it with AcknowledgeDocument"
     )]
     NotAStatusMessage { index: usize, item_id: i64 },
     #[error(
-        "status: {status} ({}) answers a revoke request (13), and none is pending for this document",
-        status.name()
+        "status: {status} ({}) cannot follow {}: it answers a revoke request (13), and none is \
+         pending for this document",
+        status.name(),
+        shown(*from)
     )]
     NoRevokePending {
         document_id: String,
         status: BusinessStatus,
+        /// What the leg shows: its business status, or 16 after a refused revoke.
+        from: Option<BusinessStatus>,
     },
     #[error("status: acknowledge the document first (status 01) before reporting {status}")]
     NotAcknowledged {
         document_id: String,
         status: BusinessStatus,
     },
-    #[error("status: the document was revoked (15); no status can follow")]
-    Revoked { document_id: String },
     #[error(
-        "status: {to} ({}) cannot follow {from} ({}); statuses move forward \
-         01 → 02 or 03 → 04 → 05 → 06, only 05 may repeat",
-        to.name(),
-        from.name()
+        "status: {to} ({}) cannot follow 15 (revoke accepted): the document was revoked for you; \
+         nothing follows 15",
+        to.name()
     )]
-    TransitionRefused {
+    Revoked {
         document_id: String,
-        /// The leg's current status.
-        from: BusinessStatus,
         to: BusinessStatus,
     },
-    #[error("document_id: a revoke of {document_id} was already requested from every recipient")]
-    RevokeAlreadyRequested { document_id: String },
+    #[error("status: {to} ({}) cannot follow {from} ({}): {rule}", to.name(), from.name())]
+    TransitionRefused {
+        document_id: String,
+        /// What the leg shows: its business status, or 13 while a revoke request is pending.
+        from: BusinessStatus,
+        to: BusinessStatus,
+        /// The rule that refuses it.
+        rule: &'static str,
+    },
+    #[error(
+        "document_id: a revoke (13) of {document_id} was already requested from every \
+         recipient ({legs})"
+    )]
+    RevokeAlreadyRequested {
+        document_id: String,
+        /// Each recipient and what it shows, e.g. "000.00.00.G22: 16 (revoke refused)".
+        legs: String,
+    },
     #[error("agency.code: {code} is served by hub {hub}; register it there")]
     RegisterElsewhere { code: AgencyCode, hub: String },
 
@@ -127,14 +156,47 @@ pub enum ExchangeError {
     StatusChangedMeanwhile,
 
     // RESOURCE_EXHAUSTED
-    #[error("recipients: {count} recipients, at most {max} per document")]
-    TooManyRecipients { count: usize, max: usize },
-    #[error("attachments: {count} attachments, at most {max} per document")]
-    TooManyAttachments { count: usize, max: usize },
+    #[error("{prefix}recipients: {count} recipients, at most {max} per document")]
+    TooManyRecipients {
+        count: usize,
+        max: usize,
+        prefix: &'static str,
+    },
+    #[error("{prefix}attachments: {count} attachments, at most {max} per document")]
+    TooManyAttachments {
+        count: usize,
+        max: usize,
+        prefix: &'static str,
+    },
     #[error(
-        "attachments[{index}].size: {size} bytes is over this hub's limit of {max} bytes per attachment"
+        "{prefix}attachments[{index}].size: {size} bytes is over this hub's limit of {max} bytes \
+         per attachment"
     )]
-    AttachmentTooLarge { index: usize, size: u64, max: u64 },
+    AttachmentTooLarge {
+        index: usize,
+        size: u64,
+        max: u64,
+        prefix: &'static str,
+    },
+
+    /// A limit on what one client may hold at a time (uploads, streams).
+    #[error(transparent)]
+    Limit(#[from] LimitReached),
+    #[error(
+        "the upload sent nothing for {secs} s and was abandoned (its partial attachment is \
+         discarded); send the document again, streaming its chunks without pausing"
+    )]
+    UploadStalled { secs: u64 },
+    #[error(
+        "{field}: the lookup of {code} loops between hubs ({detail}): their routes are \
+         misconfigured; the operators must fix LIENTHONG_HUB_ROUTES or LIENTHONG_NATIONAL_ENDPOINT"
+    )]
+    LookupLoop {
+        field: String,
+        code: String,
+        /// Where the loop was noticed.
+        detail: String,
+    },
 
     // UNAVAILABLE
     #[error("hub {hub} could not be asked about {code}: {message}")]
@@ -189,7 +251,6 @@ impl ApiError for ExchangeError {
             SpoofedSender { .. }
             | SenderServedElsewhere { .. }
             | SenderNotRegistered { .. }
-            | NotAddressed { .. }
             | SenderIsNoRecipient { .. }
             | OnlySenderRevokes { .. }
             | OnlySenderViews { .. }
@@ -201,7 +262,8 @@ impl ApiError for ExchangeError {
             | UnknownOnAxis { .. }
             | NoInboxItem { .. }
             | NotARecipientHere { .. } => Kind::NotFound,
-            ContentConflict { .. } => Kind::AlreadyExists,
+            ContentConflict { .. } | RequestIdReused { .. } => Kind::AlreadyExists,
+            CursorOutOfRange { .. } => Kind::OutOfRange,
             SecretDocument { .. }
             | NotAStatusMessage { .. }
             | NoRevokePending { .. }
@@ -214,6 +276,8 @@ impl ApiError for ExchangeError {
             TooManyRecipients { .. } | TooManyAttachments { .. } | AttachmentTooLarge { .. } => {
                 Kind::ResourceExhausted
             }
+            Limit(_) | UploadStalled { .. } => Kind::ResourceExhausted,
+            LookupLoop { .. } => Kind::FailedPrecondition,
             PeerUnavailable { .. } => Kind::Unavailable,
             Infra(e) => e.kind(),
         }
@@ -226,7 +290,6 @@ impl ApiError for ExchangeError {
             SpoofedSender { .. } => "SPOOFED_SENDER",
             SenderServedElsewhere { .. } => "SENDER_SERVED_ELSEWHERE",
             SenderNotRegistered { .. } => "SENDER_NOT_REGISTERED",
-            NotAddressed { .. } => "NOT_ADDRESSED",
             SenderIsNoRecipient { .. } => "SENDER_IS_NO_RECIPIENT",
             OnlySenderRevokes { .. } => "ONLY_SENDER_REVOKES",
             OnlySenderViews { .. } => "ONLY_SENDER_VIEWS",
@@ -239,6 +302,8 @@ impl ApiError for ExchangeError {
             NoInboxItem { .. } => "NO_INBOX_ITEM",
             NotARecipientHere { .. } => "NOT_A_RECIPIENT_HERE",
             ContentConflict { .. } => "CONTENT_CONFLICT",
+            RequestIdReused { .. } => "REQUEST_ID_REUSED",
+            CursorOutOfRange { .. } => "CURSOR_OUT_OF_RANGE",
             SecretDocument { .. } => "SECRET_DOCUMENT",
             NotAStatusMessage { .. } => "NOT_A_STATUS_MESSAGE",
             NoRevokePending { .. } => "NO_REVOKE_PENDING",
@@ -251,6 +316,9 @@ impl ApiError for ExchangeError {
             TooManyRecipients { .. } => "TOO_MANY_RECIPIENTS",
             TooManyAttachments { .. } => "TOO_MANY_ATTACHMENTS",
             AttachmentTooLarge { .. } => "ATTACHMENT_TOO_LARGE",
+            Limit(l) => l.reason(),
+            UploadStalled { .. } => "UPLOAD_STALLED",
+            LookupLoop { .. } => "LOOKUP_LOOP",
             PeerUnavailable { .. } => "PEER_UNAVAILABLE",
             Infra(e) => e.reason(),
         }
@@ -258,13 +326,26 @@ impl ApiError for ExchangeError {
 
     fn violations(&self) -> &[FieldError] {
         match self {
-            ExchangeError::Invalid(v) => v.as_slice(),
+            ExchangeError::Invalid(v) => v.reported(),
+            ExchangeError::CursorOutOfRange { violation } => std::slice::from_ref(violation),
             _ => &[],
         }
     }
 
     fn domain(&self) -> &'static str {
         "exchange.lienthong"
+    }
+
+    fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            ExchangeError::Limit(l) => l.retry_after(),
+            ExchangeError::Infra(e) => e.retry_after(),
+            other => match other.kind() {
+                Kind::Unavailable => Some(std::time::Duration::from_secs(1)),
+                Kind::Aborted => Some(std::time::Duration::ZERO),
+                _ => None,
+            },
+        }
     }
 
     /// What a refused precondition is about: the document, the inbox item, the agency.
@@ -274,13 +355,22 @@ impl ApiError for ExchangeError {
             SecretDocument { document_id, .. }
             | NoRevokePending { document_id, .. }
             | NotAcknowledged { document_id, .. }
-            | Revoked { document_id }
+            | Revoked { document_id, .. }
             | TransitionRefused { document_id, .. }
-            | RevokeAlreadyRequested { document_id } => document_id.clone(),
+            | RevokeAlreadyRequested { document_id, .. } => document_id.clone(),
             NotAStatusMessage { item_id, .. } => format!("item_ids/{item_id}"),
             RegisterElsewhere { code, .. } => code.to_string(),
+            LookupLoop { code, .. } => code.clone(),
             _ => String::new(),
         }
+    }
+}
+
+/// A status as a refusal names it: "03 (accepted)", or what a leg without one is.
+fn shown(status: Option<BusinessStatus>) -> String {
+    match status {
+        Some(s) => format!("{s} ({})", s.name()),
+        None => "no status (the document is not acknowledged)".to_string(),
     }
 }
 
@@ -304,13 +394,13 @@ mod tests {
             document_id: "D".into(),
             from: BusinessStatus::Assigned,
             to: BusinessStatus::Accepted,
+            rule: "02 and 03 follow 01 only",
         };
         let s = Status::from(e);
         assert_eq!(s.code(), Code::FailedPrecondition);
         assert_eq!(
             s.message(),
-            "status: 03 (accepted) cannot follow 04 (assigned); statuses move forward \
-             01 → 02 or 03 → 04 → 05 → 06, only 05 may repeat"
+            "status: 03 (accepted) cannot follow 04 (assigned): 02 and 03 follow 01 only"
         );
         let details = s.get_error_details();
         let info = details.error_info().expect("ErrorInfo");

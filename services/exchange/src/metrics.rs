@@ -3,6 +3,11 @@
 //! - `lienthong.exchange.documents.accepted` (counter; `relayed` = whether from another hub),
 //! - `lienthong.exchange.documents.relayed` (counter; `peer`),
 //! - `lienthong.exchange.statuses.recorded` (counter; `code`),
+//! - `lienthong.exchange.documents.undeliverable` (counter, `{document}`): legs this hub bounced
+//!   because their recipient is not registered here,
+//! - `lienthong.exchange.blobs.collected` (counter, `{blob}`): orphan attachment blobs removed,
+//! - `lienthong.exchange.uploads.open` and `lienthong.exchange.streams.open` (gauges): uploads
+//!   and Subscribe/WatchSentDocument streams open now,
 //! - `lienthong.exchange.outbox.depth` and `lienthong.exchange.outbox.oldest_age` (gauges, in
 //!   entries and seconds; `peer` = a hub, or `tasks`): the relay backlog and lag.
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,6 +18,8 @@ struct Instruments {
     accepted: Counter<u64>,
     relayed: Counter<u64>,
     statuses: Counter<u64>,
+    undeliverable: Counter<u64>,
+    collected: Counter<u64>,
 }
 
 fn instruments() -> &'static Instruments {
@@ -31,6 +38,16 @@ fn instruments() -> &'static Instruments {
             statuses: meter
                 .u64_counter("lienthong.exchange.statuses.recorded")
                 .with_description("Business statuses recorded by this hub")
+                .build(),
+            undeliverable: meter
+                .u64_counter("lienthong.exchange.documents.undeliverable")
+                .with_description("Legs this hub bounced: no such agency is registered here")
+                .with_unit("{document}")
+                .build(),
+            collected: meter
+                .u64_counter("lienthong.exchange.blobs.collected")
+                .with_description("Orphan attachment blobs removed")
+                .with_unit("{blob}")
                 .build(),
         }
     })
@@ -56,6 +73,37 @@ pub fn status_recorded(at_hub: &str, code: &str) {
     instruments()
         .statuses
         .add(1, &[hub(at_hub), KeyValue::new("code", code.to_string())]);
+}
+
+pub fn document_undeliverable(at_hub: &str) {
+    instruments().undeliverable.add(1, &[hub(at_hub)]);
+}
+
+pub fn blobs_collected(at_hub: &str, n: u64) {
+    instruments().collected.add(n, &[hub(at_hub)]);
+}
+
+/// Registers the gauges of what clients hold open at hub `hub_id`: `uploads` and `streams`
+/// report the current counts.
+pub fn register_held(
+    hub_id: &str,
+    uploads: impl Fn() -> u64 + Send + Sync + 'static,
+    streams: impl Fn() -> u64 + Send + Sync + 'static,
+) {
+    let meter = global::meter("lienthong-exchange");
+    let (h1, h2) = (hub(hub_id), hub(hub_id));
+    meter
+        .u64_observable_gauge("lienthong.exchange.uploads.open")
+        .with_description("Documents being received now (SendDocument and RelayDocument)")
+        .with_unit("{upload}")
+        .with_callback(move |o| o.observe(uploads(), std::slice::from_ref(&h1)))
+        .build();
+    meter
+        .u64_observable_gauge("lienthong.exchange.streams.open")
+        .with_description("Subscribe and WatchSentDocument streams open now")
+        .with_unit("{stream}")
+        .with_callback(move |o| o.observe(streams(), std::slice::from_ref(&h2)))
+        .build();
 }
 
 /// The backlog of one peer: (peer, entries, age of the oldest in seconds).

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::{
-    app::{Exchange, Settings},
+    app::{Exchange, Resources, Settings},
     domain::{
         header::Limits,
         outbox::{TASKS_TOPIC, relay_topic},
@@ -34,7 +34,7 @@ use crate::{
     },
     grpc::{DirectoryApi, ExchangeApi, HubAdminApi, RelayApi},
     metrics::OutboxGauges,
-    outbound::{ExchangeStatistics, RelayDelivery, RemoteDirectory, TasksDelivery},
+    outbound::{ExchangeStatistics, PeerProbe, RelayDelivery, RemoteDirectory, TasksDelivery},
     store::blobs::BlobStore,
 };
 
@@ -104,6 +104,31 @@ pub struct ExchangeArgs {
     #[arg(long, env = "LIENTHONG_STATS_PUSH_SECS", default_value_t = 30.0)]
     pub stats_push_secs: f64,
 
+    /// Most documents one agency may be sending at a time (open SendDocument streams past their
+    /// header); beyond, RESOURCE_EXHAUSTED `TOO_MANY_UPLOADS`.
+    #[arg(long, env = "LIENTHONG_MAX_UPLOADS_PER_AGENCY", default_value_t = 8)]
+    pub max_uploads_per_agency: usize,
+
+    /// Most documents being received at a time by this hub, from agencies and hubs together;
+    /// beyond, RESOURCE_EXHAUSTED `HUB_UPLOADS_FULL`.
+    #[arg(long, env = "LIENTHONG_MAX_OPEN_UPLOADS", default_value_t = 256)]
+    pub max_open_uploads: usize,
+
+    /// An upload (SendDocument, RelayDocument) that sends nothing for this long, in seconds,
+    /// is ended with RESOURCE_EXHAUSTED `UPLOAD_STALLED` and its temporary file removed.
+    #[arg(long, env = "LIENTHONG_UPLOAD_STALL_SECS", default_value_t = 30.0)]
+    pub upload_stall_secs: f64,
+
+    /// Most open Subscribe and WatchSentDocument streams per agency; beyond, RESOURCE_EXHAUSTED
+    /// `TOO_MANY_STREAMS`.
+    #[arg(long, env = "LIENTHONG_MAX_STREAMS_PER_AGENCY", default_value_t = 16)]
+    pub max_streams_per_agency: usize,
+
+    /// How often attachment blobs that no document references (left by failed sends) are
+    /// removed, in seconds; also done at start.
+    #[arg(long, env = "LIENTHONG_BLOB_GC_SECS", default_value_t = 3600.0)]
+    pub blob_gc_secs: f64,
+
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -125,13 +150,35 @@ impl ExchangeArgs {
             tasks_endpoint: None,
             reporting_endpoint: None,
             stats_push_secs: 30.0,
+            max_uploads_per_agency: 8,
+            max_open_uploads: 256,
+            upload_stall_secs: 30.0,
+            max_streams_per_agency: 16,
+            blob_gc_secs: 3600.0,
             server,
         }
     }
 
     fn stats_push_interval(&self) -> Duration {
-        Duration::try_from_secs_f64(self.stats_push_secs).unwrap_or(Duration::from_secs(30))
+        secs(self.stats_push_secs, 30.0)
     }
+
+    fn resources(&self) -> Resources {
+        Resources {
+            max_uploads_per_agency: self.max_uploads_per_agency.max(1),
+            max_open_uploads: self.max_open_uploads.max(1),
+            upload_stall: secs(self.upload_stall_secs, 30.0),
+            max_streams_per_agency: self.max_streams_per_agency.max(1),
+        }
+    }
+}
+
+/// A positive duration in seconds, or `fallback` for zero, negative or unreadable values.
+fn secs(v: f64, fallback: f64) -> Duration {
+    Duration::try_from_secs_f64(v)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .unwrap_or_else(|| Duration::from_secs_f64(fallback))
 }
 
 #[derive(Debug, Error)]
@@ -148,6 +195,8 @@ pub enum StartError {
     Federation(#[from] ConfigError),
     #[error("page-token key: {0}")]
     PageTokens(#[source] InfraError),
+    #[error("filling in the attachment references of older documents: {0}")]
+    BlobRefs(String),
 }
 
 /// Who may call what on the exchange hub. Everything not listed is refused.
@@ -249,40 +298,13 @@ pub async fn start_with_clock(
     )?;
     let seed = load_seed(args.seed_agencies.as_deref())?;
     let boot = Boot::open("exchange", &args.server, args.listen, &MIGRATOR, shutdown).await?;
+    // Routes that lead back to this hub would loop: refused before anything starts.
+    routing.check_not_itself(boot.addr())?;
     // Everything that can fail is done before any background work starts.
     let links = Links::connect(&args, &boot, &routing)?;
-    let blob_dir = args.server.data_dir.join("blobs");
-    let blobs = BlobStore::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir, e))?;
-    let tokens = PageTokens::load(boot.pool())
-        .await
-        .map_err(StartError::PageTokens)?;
-    let settings = Settings {
-        hub_id: args.hub_id.clone(),
-        limits: Limits {
-            max_attachment_bytes: args.max_attachment_bytes,
-            max_attachments: args.max_attachments,
-            ..Limits::default()
-        },
-        routing,
-        tasks_endpoint: args.tasks_endpoint.clone(),
-    };
-    let mut exchange = Exchange::new(
-        boot.pool().clone(),
-        blobs,
-        clock,
-        boot.shutdown().clone(),
-        settings,
-        tokens,
-    );
-    if let Some(directory) = links.directory {
-        exchange = exchange.with_remote_directory(Arc::new(directory));
-    }
-    let app = Arc::new(exchange);
-    let seeded = app
-        .seed_agencies(&seed)
-        .await
-        .map_err(|e| StartError::Seed("seed".into(), e.to_string()))?;
-    spawn_background(&boot, &app, links.workers, args.stats_push_interval());
+    let (app, seeded) =
+        build_exchange(&args, &boot, routing, clock, &seed, links.directory).await?;
+    spawn_background(&boot, &app, links.workers, &args);
     let routing = app.routing();
     tracing::info!(addr = %boot.addr(), hub_id = %args.hub_id, role = routing.role.name(), seeded, "exchange hub ready");
     let router = Router::new()
@@ -304,6 +326,55 @@ pub async fn start_with_clock(
         shutdown.trigger();
         e.into()
     })
+}
+
+/// The hub's state on the booted database and its attachment store, with its seed agencies
+/// registered and the references of older documents' blobs filled in. Returns it with how many
+/// agencies were seeded.
+async fn build_exchange(
+    args: &ExchangeArgs,
+    boot: &Boot,
+    routing: Routing,
+    clock: SharedClock,
+    seed: &[Agency],
+    directory: Option<RemoteDirectory>,
+) -> Result<(Arc<Exchange>, usize), StartError> {
+    let blob_dir = args.server.data_dir.join("blobs");
+    let blobs = BlobStore::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir, e))?;
+    let tokens = PageTokens::load(boot.pool())
+        .await
+        .map_err(StartError::PageTokens)?;
+    let settings = Settings {
+        hub_id: args.hub_id.clone(),
+        limits: Limits {
+            max_attachment_bytes: args.max_attachment_bytes,
+            max_attachments: args.max_attachments,
+            ..Limits::default()
+        },
+        routing,
+        tasks_endpoint: args.tasks_endpoint.clone(),
+        resources: args.resources(),
+    };
+    let mut exchange = Exchange::new(
+        boot.db().clone(),
+        blobs,
+        clock,
+        boot.shutdown().clone(),
+        settings,
+        tokens,
+    );
+    if let Some(directory) = directory {
+        exchange = exchange.with_remote_directory(Arc::new(directory));
+    }
+    let app = Arc::new(exchange);
+    let seeded = app
+        .seed_agencies(seed)
+        .await
+        .map_err(|e| StartError::Seed("seed".into(), e.to_string()))?;
+    app.backfill_blob_refs()
+        .await
+        .map_err(|e| StartError::BlobRefs(e.to_string()))?;
+    Ok((app, seeded))
 }
 
 /// The channels of the hub's background workers.
@@ -341,24 +412,42 @@ impl Links {
                 .map(|e| client::connect_lazy(e, &service_files))
                 .transpose()
         };
+        // The platform's pusher makes the calls: the channel carries their deadline.
+        let reporting = args
+            .reporting_endpoint
+            .as_deref()
+            .map(|e| {
+                lienthong_platform::client::connect_lazy_with_deadline(
+                    e,
+                    &service_files,
+                    STATISTICS_PUSH_TIMEOUT,
+                )
+            })
+            .transpose()?;
         Ok(Links {
             directory,
             workers: Workers {
                 peers,
                 tasks: lazy(&args.tasks_endpoint)?,
-                reporting: lazy(&args.reporting_endpoint)?,
+                reporting,
             },
         })
     }
 }
 
-/// The hub's background work, stopped and awaited with the service: a relay outbox worker per
-/// peer hub, the tasks outbox worker, the statistics pusher and the backlog gauges.
-fn spawn_background(boot: &Boot, app: &Arc<Exchange>, workers: Workers, stats_every: Duration) {
+/// How long one push of statistics to the reporting service may take.
+const STATISTICS_PUSH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The hub's background work, stopped and awaited with the service: a relay outbox worker and
+/// a probe per peer hub, the tasks outbox worker, the statistics pusher, the collection of
+/// orphan blobs and the gauges.
+fn spawn_background(boot: &Boot, app: &Arc<Exchange>, workers: Workers, args: &ExchangeArgs) {
     let tasks = boot.tasks();
     let shutdown = boot.shutdown();
     for (peer, channel) in workers.peers {
         if let Some(outbox) = app.relay_outbox(&peer) {
+            let probe = PeerProbe::new(peer.clone(), app.clone(), channel.clone(), outbox.clone());
+            tasks.spawn("peer probe", probe.run(shutdown.clone()));
             let topic = relay_topic(&peer);
             let deliver = RelayDelivery::new(peer, app.clone(), channel);
             let worker = outbox.worker(boot.pool().clone(), topic, deliver, shutdown.clone());
@@ -374,14 +463,38 @@ fn spawn_background(boot: &Boot, app: &Arc<Exchange>, workers: Workers, stats_ev
     if let Some(channel) = workers.reporting {
         let source = Arc::new(ExchangeStatistics::new(app.clone()));
         let client = IntakeServiceClient::new(channel);
-        let push = statistics::run(source, client, stats_every, shutdown.clone());
+        let every = args.stats_push_interval();
+        let push = statistics::run(source, client, every, shutdown.clone());
         tasks.spawn("statistics push", push);
     }
+    let every = secs(args.blob_gc_secs, 3600.0);
+    tasks.spawn(
+        "blob collection",
+        collect_blobs(app.clone(), every, shutdown.clone()),
+    );
+    let (uploads, streams) = (app.clone(), app.clone());
+    crate::metrics::register_held(
+        app.hub_id(),
+        move || uploads.open_uploads() as u64,
+        move || streams.open_streams() as u64,
+    );
     let gauges = OutboxGauges::register(app.hub_id());
     tasks.spawn(
         "outbox gauges",
         refresh_gauges(app.clone(), gauges, shutdown.clone()),
     );
+}
+
+/// Removes orphan blobs now, then every `every`, until shutdown.
+async fn collect_blobs(app: Arc<Exchange>, every: Duration, shutdown: Shutdown) {
+    loop {
+        if let Err(e) = app.collect_orphan_blobs().await {
+            tracing::warn!(error = %e, "collecting orphan blobs failed; will try again");
+        }
+        if shutdown.sleep(every).await {
+            return;
+        }
+    }
 }
 
 /// Refreshes the backlog gauges every two seconds.

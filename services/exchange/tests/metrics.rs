@@ -1,5 +1,5 @@
-//! The operator's metrics: the relay backlog towards a peer that is down shows as a gauge, and
-//! accepted documents are counted.
+//! The operator's metrics: the relay backlog towards a peer that is down shows as a gauge,
+//! accepted documents are counted, and so are the documents a hub bounced as undeliverable.
 //!
 //! Still its own test binary: it installs the process-wide meter provider, whose instruments
 //! every hub of the process would feed.
@@ -73,6 +73,7 @@ async fn backlog_and_acceptance_are_metrics() {
         .await
         .expect("accepted while national is down");
     }
+
     let depth = eventually("the backlog gauge", PATIENCE, || {
         let provider = provider.clone();
         let exporter = exporter.clone();
@@ -91,6 +92,43 @@ async fn backlog_and_acceptance_are_metrics() {
     let accepted =
         u64_value(&exporter, "lienthong.exchange.documents.accepted", None).expect("counter");
     assert!(accepted >= 2, "{accepted}");
+    // To an agency that does not exist at H41: accepted now, bounced later.
+    send(
+        &mut binh_son,
+        header("000.00.53.H48", &["000.00.77.H41"], 3, &[]),
+        &[],
+    )
+    .await
+    .expect("accepted while national is down");
     axis.national.resume().await;
+    let bounced = eventually("the bounce counted", PATIENCE, || {
+        let provider = provider.clone();
+        let exporter = exporter.clone();
+        async move {
+            provider.force_flush().expect("flush");
+            u64_value(
+                &exporter,
+                "lienthong.exchange.documents.undeliverable",
+                None,
+            )
+            .filter(|n| *n >= 1)
+        }
+    })
+    .await;
+    assert_eq!(bounced, 1);
+    assert_eq!(
+        unit_of(&exporter, "lienthong.exchange.documents.undeliverable").as_deref(),
+        Some("{document}")
+    );
     axis.stop().await;
+}
+
+/// The unit of a metric, as last exported.
+fn unit_of(exporter: &InMemoryMetricExporter, name: &str) -> Option<String> {
+    let batches = exporter.get_finished_metrics().expect("metrics");
+    let last = batches.last()?;
+    last.scope_metrics()
+        .flat_map(|scope| scope.metrics())
+        .find(|m| m.name() == name)
+        .map(|m| m.unit().to_string())
 }

@@ -90,7 +90,8 @@ fn refused(from: ReportStatus, step: Step) -> String {
 
 #[derive(Debug, Error)]
 pub enum ReportingError {
-    /// Malformed fields of a request, all of them: each names its field and rule.
+    /// Malformed fields of a request, all of them: each names its field and rule (as many as
+    /// a status carries: `Violations::reported`).
     #[error("{0}")]
     Invalid(#[source] Violations),
     /// A report's values break their indicators' rules (at submission): each names its
@@ -235,7 +236,7 @@ impl ApiError for ReportingError {
 
     fn violations(&self) -> &[FieldError] {
         match self {
-            ReportingError::Invalid(v) | ReportingError::InvalidValues(v) => v.as_slice(),
+            ReportingError::Invalid(v) | ReportingError::InvalidValues(v) => v.reported(),
             _ => &[],
         }
     }
@@ -354,6 +355,26 @@ mod tests {
         let status = Status::from(down);
         assert_eq!(status.code(), Code::Unavailable);
         assert_eq!(status.message(), "the database is unavailable, retry later");
+        let mut many = Violations::new();
+        for i in 0..200 {
+            many.push(
+                format!("values[IND{i}]"),
+                format!("required ({})", "Đ".repeat(300)),
+            );
+        }
+        let e = ReportingError::InvalidValues(many);
+        let shown = e.violations().len();
+        assert!((1..200).contains(&shown), "{shown}");
+        let status = Status::from(e);
+        assert!(status.message().len() < lienthong_platform::error::REPORTED_BYTES + 800);
+        assert!(
+            status.message().ends_with(&format!(
+                "; … and {} more malformed fields not shown",
+                200 - shown
+            )),
+            "{}",
+            status.message()
+        );
         let bug = ReportingError::from(sqlx::Error::RowNotFound);
         let status = Status::from(bug);
         assert_eq!(

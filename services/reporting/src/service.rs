@@ -224,7 +224,7 @@ pub async fn start_with_clock(
     let tokens = PageTokens::load(boot.pool())
         .await
         .map_err(StartError::PageTokens)?;
-    let app = Arc::new(Reporting::new(boot.pool().clone(), clock, holidays, tokens));
+    let app = Arc::new(Reporting::new(boot.db().clone(), clock, holidays, tokens));
 
     let seed_err = |e: ReportingError| StartError::Seed("seed".into(), e.to_string());
     let agencies_added = app.seed_agencies(&agencies).await.map_err(seed_err)?;

@@ -8,14 +8,16 @@ use lienthong_axis::{FieldError, TaskId};
 use lienthong_platform::{
     Identity,
     error::{ApiError, InfraError, Kind, Violations, to_status},
+    limits::LimitReached,
 };
 use thiserror::Error;
 use tonic::Status;
 
 #[derive(Debug, Error)]
 pub enum TasksError {
-    /// Malformed fields, all of them at once: each names the field and the rule.
-    #[error(transparent)]
+    /// Malformed fields, all of them at once: each names the field and the rule (as many as a
+    /// status carries: `Violations::reported`).
+    #[error("{0}")]
     Invalid(#[from] Violations),
 
     /// The lead agency's progress report carries no percentage (the field, for `BadRequest`).
@@ -89,6 +91,10 @@ pub enum TasksError {
         task_id: TaskId,
         lead_agency: String,
     },
+
+    /// A limit of the service (an agency's open event streams) is reached: retry later.
+    #[error(transparent)]
+    Limit(#[from] LimitReached),
 
     #[error(transparent)]
     Infra(#[from] InfraError),
@@ -164,6 +170,7 @@ impl ApiError for TasksError {
             | TasksError::NoDeadline { .. }
             | TasksError::NoPendingExtension { .. } => Kind::FailedPrecondition,
             TasksError::SourceAlreadyAssigned { .. } => Kind::AlreadyExists,
+            TasksError::Limit(e) => e.kind(),
             TasksError::Infra(e) => e.kind(),
         }
     }
@@ -183,14 +190,24 @@ impl ApiError for TasksError {
             TasksError::NoDeadline { .. } => "NO_DEADLINE",
             TasksError::NoPendingExtension { .. } => "NO_PENDING_EXTENSION",
             TasksError::SourceAlreadyAssigned { .. } => "SOURCE_ALREADY_ASSIGNED",
+            TasksError::Limit(e) => e.reason(),
             TasksError::Infra(e) => e.reason(),
+        }
+    }
+
+    /// A limit: after a second; otherwise as the platform says for the class.
+    fn retry_after(&self) -> Option<std::time::Duration> {
+        match self.kind() {
+            Kind::ResourceExhausted | Kind::Unavailable => Some(std::time::Duration::from_secs(1)),
+            Kind::Aborted => Some(std::time::Duration::ZERO),
+            _ => None,
         }
     }
 
     /// Every malformed field: those collected, or the one field a rule of the task refused.
     fn violations(&self) -> &[FieldError] {
         match self {
-            TasksError::Invalid(v) => v.as_slice(),
+            TasksError::Invalid(v) => v.reported(),
             TasksError::PercentRequired(e)
             | TasksError::PercentFromCoordinator(e)
             | TasksError::DeadlineNotLater(e) => std::slice::from_ref(e),
@@ -275,6 +292,27 @@ mod tests {
         let race = TasksError::from(InfraError::conflict("task NV-7 changed"));
         assert_eq!(race.reason(), "CONCURRENT_CHANGE");
         assert_eq!(Status::from(race).code(), Code::Aborted);
+        let mut many = Violations::new();
+        for i in 0..500 {
+            many.push(format!("coordinating_agencies[{i}]"), "x".repeat(100));
+        }
+        let e = TasksError::from(many);
+        let shown = e.violations().len();
+        assert!((10..500).contains(&shown), "{shown}");
+        let s = Status::from(e);
+        assert!(
+            s.message().len() < lienthong_platform::error::REPORTED_BYTES + 200,
+            "{}",
+            s.message().len()
+        );
+        assert!(
+            s.message().ends_with(&format!(
+                "; … and {} more malformed fields not shown",
+                500 - shown
+            )),
+            "{}",
+            s.message()
+        );
         let down = TasksError::from(sqlx::Error::PoolTimedOut);
         let s = Status::from(down);
         assert_eq!(s.code(), Code::Unavailable);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use lienthong_api::reporting::v1::{StatisticValue, intake_service_client::IntakeServiceClient};
 use lienthong_platform::{
-    client::{ClientError, TracedChannel, connect_lazy},
+    client::{ClientError, TracedChannel, connect_lazy_with_deadline},
     error::InfraError,
     statistics::{PendingDay, StatisticsSource},
     tls::TlsFiles,
@@ -51,5 +51,10 @@ pub fn reporting_client(
     endpoint: &str,
     files: &TlsFiles,
 ) -> Result<IntakeServiceClient<TracedChannel>, ClientError> {
-    Ok(IntakeServiceClient::new(connect_lazy(endpoint, files)?))
+    // A push that hangs must not hold the pusher: every call has a deadline.
+    Ok(IntakeServiceClient::new(connect_lazy_with_deadline(
+        endpoint,
+        files,
+        std::time::Duration::from_secs(30),
+    )?))
 }

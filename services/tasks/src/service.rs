@@ -21,7 +21,7 @@ use lienthong_platform::{
 };
 
 use crate::{
-    app::{Tasks, run_sweeper},
+    app::{DEFAULT_MAX_STREAMS_PER_AGENCY, Tasks, run_sweeper},
     grpc::{IntakeApi, StatisticsApi, TaskApi},
     outbound::{TaskStatistics, reporting_client},
 };
@@ -51,6 +51,15 @@ pub struct TasksArgs {
     /// How often statistics are pushed to the reporting service, in seconds.
     #[arg(long, env = "LIENTHONG_STATS_PUSH_SECS", default_value_t = 60.0)]
     pub stats_push_secs: f64,
+
+    /// Most `WatchTaskEvents` streams one agency holds open at a time; beyond,
+    /// RESOURCE_EXHAUSTED (`TOO_MANY_STREAMS`) until one of them ends.
+    #[arg(
+        long,
+        env = "LIENTHONG_MAX_STREAMS_PER_AGENCY",
+        default_value_t = DEFAULT_MAX_STREAMS_PER_AGENCY
+    )]
+    pub max_streams_per_agency: usize,
 
     #[command(flatten)]
     pub server: ServerArgs,
@@ -120,15 +129,19 @@ pub async fn start_with_clock(
         let what = format!("reading the page-token key: {}", chain(&e));
         StartError::Db(DbError::Connect(sqlx::Error::Configuration(what.into())))
     })?;
-    let app = Arc::new(Tasks::new(
-        boot.pool().clone(),
-        clock,
-        args.near_deadline_days,
-        boot.shutdown().clone(),
-        tokens,
-    ));
+    let app = Arc::new(
+        Tasks::new(
+            boot.db().clone(),
+            clock,
+            args.near_deadline_days,
+            boot.shutdown().clone(),
+            tokens,
+        )
+        .with_max_streams_per_agency(args.max_streams_per_agency),
+    );
     tracing::info!(
         near_deadline_days = args.near_deadline_days,
+        max_streams_per_agency = args.max_streams_per_agency,
         "tasks service configured"
     );
 

@@ -28,9 +28,20 @@ pub fn business_status_text(s: pb::BusinessStatus) -> String {
     format!("{code} {}", short(s.as_str_name(), "BUSINESS_STATUS_"))
 }
 
-/// `03 ACCEPTED — description (staff: …)`.
+/// What a status message reports: its business status (`03 ACCEPTED`), or for a transport
+/// event (no business status) the transport state (`transport FAILED`: a bounce).
+pub fn event_text(s: &StatusMessage) -> String {
+    match (s.status(), s.transport_state()) {
+        (pb::BusinessStatus::Unspecified, t) if t != pb::TransportState::Unspecified => {
+            format!("transport {}", short(t.as_str_name(), "TRANSPORT_STATE_"))
+        }
+        (b, _) => business_status_text(b),
+    }
+}
+
+/// `03 ACCEPTED — description (staff: …)`; `transport FAILED — reason` for a bounce.
 pub fn status_text(s: &StatusMessage) -> String {
-    let mut out = business_status_text(s.status());
+    let mut out = event_text(s);
     if !s.description.is_empty() {
         let _ = write!(out, " — {}", s.description);
     }
@@ -76,7 +87,7 @@ pub fn inbox_item_text(item: &InboxItem) -> String {
                 out,
                 "#{:<5} status    {}  {}  {}",
                 item.item_id,
-                business_status_text(s.status()),
+                event_text(s),
                 s.document_id,
                 ts_text(s.report_time.as_ref().or(item.create_time.as_ref()))
             );
@@ -143,6 +154,16 @@ pub(crate) mod tests {
             ..status(BusinessStatus::Accepted)
         };
         assert_eq!(status_text(&s), "-- UNSPECIFIED — Đồng ý (staff: Lê Văn C)");
+        let bounce = StatusMessage {
+            status: 0,
+            transport_state: pb::TransportState::Failed as i32,
+            description: "no agency 000.00.99.G22 at hub national".into(),
+            ..status(BusinessStatus::Accepted)
+        };
+        assert_eq!(
+            status_text(&bounce),
+            "transport FAILED — no agency 000.00.99.G22 at hub national"
+        );
         let json = serde_json::to_value(status(BusinessStatus::RevokeRefused)).unwrap();
         assert_eq!(json["status"], "BUSINESS_STATUS_REVOKE_REFUSED");
         assert_eq!(json["report_time"], "2025-11-26T11:53:02.123456+00:00");

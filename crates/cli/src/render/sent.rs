@@ -5,7 +5,8 @@ use lienthong_api::exchange::v1::{self as pb, SentDocumentView};
 
 use super::{business_status_text, or_dash, short, status_text, ts_text};
 
-/// `QUEUED`, `DELIVERED`, `ACKNOWLEDGED`, `RELAYED` (`UNSPECIFIED` when the hub sent none).
+/// `QUEUED`, `DELIVERED`, `ACKNOWLEDGED`, `RELAYED`, `FAILED` (`UNSPECIFIED` when the hub sent
+/// none).
 pub fn transport_text(state: pb::TransportState) -> &'static str {
     short(state.as_str_name(), "TRANSPORT_STATE_")
 }
@@ -38,6 +39,9 @@ pub fn sent_text(d: &SentDocumentView) -> String {
             current,
             revoke_text(r.revoke_state())
         );
+        if !r.failure_reason.is_empty() {
+            let _ = writeln!(out, "      failed       {}", r.failure_reason);
+        }
         if r.deliver_time.is_some() {
             let _ = writeln!(
                 out,
@@ -128,10 +132,18 @@ mod tests {
                         staff_info: "B".into(),
                         ..status(BusinessStatus::Accepted)
                     }],
+                    failure_reason: String::new(),
                 },
                 RecipientView {
                     agency_code: "000.00.12.H48".into(),
                     transport_state: pb::TransportState::Queued as i32,
+                    ..Default::default()
+                },
+                RecipientView {
+                    agency_code: "000.00.99.G22".into(),
+                    hub: "national".into(),
+                    transport_state: pb::TransportState::Failed as i32,
+                    failure_reason: "no agency 000.00.99.G22 at hub national".into(),
                     ..Default::default()
                 },
             ],
@@ -149,12 +161,15 @@ mod tests {
              status: 06 COMPLETED  revoke: REFUSED\n\
              \x20     delivered    2025-11-26 11:53:10Z\n\
              \x20     2025-11-26 11:53:02Z  03 ACCEPTED (staff: B)  [at national]\n\
-             \x20 → 000.00.12.H48 (hub -)  transport: QUEUED  status: -  revoke: -\n"
+             \x20 → 000.00.12.H48 (hub -)  transport: QUEUED  status: -  revoke: -\n\
+             \x20 → 000.00.99.G22 (hub national)  transport: FAILED  status: -  revoke: -\n\
+             \x20     failed       no agency 000.00.99.G22 at hub national\n"
         );
         assert_eq!(
             sent_line(&sent()),
             "2025-11-26 11:53:02Z  000.00.00.H48,2026/01/02,12/UBND-VX  V/v triển khai  \
-             [000.00.00.G22:COMPLETED/REVOKE_REFUSED, 000.00.12.H48:QUEUED]"
+             [000.00.00.G22:COMPLETED/REVOKE_REFUSED, 000.00.12.H48:QUEUED, \
+             000.00.99.G22:FAILED]"
         );
         let json = serde_json::to_value(sent()).unwrap();
         assert_eq!(
@@ -179,6 +194,7 @@ mod tests {
             pb::TransportState::Delivered,
             pb::TransportState::Acknowledged,
             pb::TransportState::Relayed,
+            pb::TransportState::Failed,
         ]
         .map(transport_text);
         assert_eq!(
@@ -188,7 +204,8 @@ mod tests {
                 "QUEUED",
                 "DELIVERED",
                 "ACKNOWLEDGED",
-                "RELAYED"
+                "RELAYED",
+                "FAILED"
             ]
         );
         let revoke = [

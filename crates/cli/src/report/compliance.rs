@@ -48,7 +48,7 @@ pub async fn export(g: &Global, c: &mut Client, args: ExportArgs) -> Result<()> 
     let Some(path) = args.out else {
         return output::emit(g, &r, || r.content.clone());
     };
-    std::fs::write(&path, &r.content).with_context(|| format!("writing {}", path.display()))?;
+    write_new_file(&path, r.content.as_bytes(), args.force)?;
     if g.json {
         return output::document(&json!({
             "file": path.display().to_string(),
@@ -180,5 +180,61 @@ mod tests {
             compliance_text(&GetComplianceResponse::default()),
             "totals over accepted reports:\non time 0, late 0, missing 0, pending 0\n"
         );
+    }
+}
+
+/// Writes `content` to `path` as a new file: written beside it under a temporary name, then
+/// moved into place — refused if `path` exists unless `force` (which replaces the file or the
+/// link itself, never a link's target).
+fn write_new_file(path: &std::path::Path, content: &[u8], force: bool) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a file in {}", dir.display()))?;
+    tmp.write_all(content)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    if force {
+        tmp.persist(path)
+            .with_context(|| format!("writing {}", path.display()))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            anyhow::anyhow!(
+                "{} exists (or is a link): not overwritten; pass --force to replace it ({})",
+                path.display(),
+                e.error
+            )
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod export_file_tests {
+    use super::write_new_file;
+
+    #[test]
+    fn an_export_never_overwrites_nor_follows_links_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("outside.txt");
+        std::fs::write(&target, "keep").unwrap();
+        let link = dir.path().join("report.md");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(write_new_file(&link, b"new", false).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+        write_new_file(&link, b"new", true).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            "keep",
+            "the link's target"
+        );
+        assert_eq!(std::fs::read_to_string(&link).unwrap(), "new");
+        let fresh = dir.path().join("fresh.csv");
+        write_new_file(&fresh, b"a,b", false).unwrap();
+        assert!(write_new_file(&fresh, b"c", false).is_err());
+        assert_eq!(std::fs::read_to_string(&fresh).unwrap(), "a,b");
     }
 }

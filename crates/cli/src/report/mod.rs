@@ -103,9 +103,13 @@ pub struct ExportArgs {
     /// Only agencies matching this pattern.
     #[arg(long, default_value = "")]
     pub scope: String,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (a new file: an existing one, or a
+    /// symbolic link, is refused unless --force, which replaces it — never a link's target).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the file given with --out if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Subcommand, Debug)]

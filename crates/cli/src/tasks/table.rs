@@ -1,5 +1,6 @@
 //! The appendix table of a report on tasks: STT, task, lead, coordinating, result and
-//! progress, notes — as Markdown or CSV (RFC 4180, written by the `csv` crate).
+//! progress, notes — as Markdown or CSV (RFC 4180, written by the `csv` crate; a cell a
+//! spreadsheet would read as a formula is neutralised, see [`cell`]).
 use anyhow::Result;
 use clap::ValueEnum;
 use lienthong_api::tasks::v1::{Task, TaskBucket};
@@ -100,14 +101,26 @@ fn markdown(rows: impl Iterator<Item = [String; 6]>) -> String {
     out
 }
 
-/// Fields quoted only when they must be, records ended by CRLF (RFC 4180).
+/// A CSV cell that a spreadsheet would not run: a value starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return (the characters that start a formula or hide one) gets a leading
+/// `'` (OWASP's "CSV injection" advice); any other value is as is.
+fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// Fields quoted only when they must be, records ended by CRLF (RFC 4180), every cell
+/// neutralised ([`cell`]).
 fn csv(rows: impl Iterator<Item = [String; 6]>) -> Result<String> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     w.write_record(HEAD)?;
     for row in rows {
-        w.write_record(&row)?;
+        w.write_record(row.iter().map(|c| cell(c).into_owned()))?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
@@ -212,6 +225,44 @@ mod tests {
             hand_written_csv(&rows)
         );
         assert_eq!(table(&[], TableFormat::Csv).unwrap(), hand_written_csv(&[]));
+    }
+
+    #[test]
+    fn csv_cells_that_would_be_formulas_are_neutralised() {
+        for (value, cell_written) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+        ] {
+            let t = Task {
+                content: value.into(),
+                notes: value.into(),
+                lead_agency: value.into(),
+                ..Default::default()
+            };
+            let csv = table(&[t], TableFormat::Csv).unwrap();
+            let record = csv.split("\r\n").nth(1).unwrap();
+            assert_eq!(
+                record,
+                format!("1,{cell_written},{cell_written},,,{cell_written}"),
+                "{value:?}"
+            );
+            // The JSON and Markdown keep the value.
+            let t = Task {
+                content: value.into(),
+                ..Default::default()
+            };
+            assert_eq!(table_json(std::slice::from_ref(&t))["rows"][0][1], value);
+        }
+        for kept in ["1-2", "a=b", "Đã xong", " =1", "'x", ""] {
+            assert_eq!(cell(kept), kept);
+        }
     }
 
     #[test]

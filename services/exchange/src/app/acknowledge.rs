@@ -6,7 +6,10 @@ use tracing::Instrument;
 
 use super::{Exchange, updates::NewStatus};
 use crate::{
-    domain::{self, paging},
+    domain::{
+        self, paging,
+        status::{Effect, transition},
+    },
     error::{ExchangeError, Result},
     store::{self, Confirmation},
 };
@@ -31,28 +34,46 @@ impl Exchange {
     ) -> Result<bool> {
         let now = self.now();
         let mut tx = self.transaction().await?;
-        let sender = self.recipient_leg(&mut tx, recipient, document_id).await?.0;
-        if !store::mark_acknowledged(&mut tx, document_id, recipient.as_str(), now).await? {
+        let (sender, leg) = self.recipient_leg(&mut tx, recipient, document_id).await?;
+        let status = match transition(document_id, leg.status(), BusinessStatus::Arrived)? {
+            Effect::Acknowledge => Some(BusinessStatus::Arrived),
+            // Revoked (15): the document leaves the inbox, no 01 is recorded.
+            Effect::AcknowledgeRevoked => None,
+            _ => return Ok(false),
+        };
+        let code = recipient.as_str();
+        if !store::mark_acknowledged(&mut tx, document_id, code, now, status).await? {
             return Ok(false);
         }
-        let row = self.status_row(
-            &NewStatus {
-                document_id,
-                recipient: recipient.as_str(),
-                status: BusinessStatus::Arrived,
-                reporter: recipient.as_str(),
-                description: "",
-                staff_info: "",
-            },
-            now,
-        );
-        let peer = self
-            .record_status(&mut tx, &row, &sender, PbTransport::Acknowledged)
-            .await?;
+        let peer = match status {
+            Some(status) => {
+                let row = self.status_row(
+                    &NewStatus {
+                        document_id,
+                        recipient: code,
+                        status,
+                        reporter: code,
+                        description: "",
+                        staff_info: "",
+                    },
+                    now,
+                );
+                self.record_status(&mut tx, &row, &sender, PbTransport::Acknowledged)
+                    .await?
+                    .1
+            }
+            None => {
+                let leg = (document_id, recipient);
+                self.transport_event(&mut tx, &sender, leg, PbTransport::Acknowledged, now)
+                    .await?
+            }
+        };
         store::commit(tx).await?;
         self.notify_sender(&sender, document_id);
         self.wake_peers(peer.as_slice());
-        crate::metrics::status_recorded(self.hub_id(), BusinessStatus::Arrived.code());
+        if status.is_some() {
+            crate::metrics::status_recorded(self.hub_id(), BusinessStatus::Arrived.code());
+        }
         Ok(true)
     }
 

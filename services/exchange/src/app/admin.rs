@@ -1,5 +1,7 @@
-//! What an operator sees of the hub: its role, what it serves, and the backlog towards each
-//! peer hub and the tasks service.
+//! What an operator sees of the hub: its role, what it serves, the backlog towards each peer
+//! hub and the tasks service, and the documents it found undeliverable.
+use std::time::Duration;
+
 use lienthong_api::exchange::v1::{GetHubStatusResponse, HubRole, PeerStatus};
 use lienthong_axis::timestamp::to_duration;
 
@@ -54,7 +56,7 @@ impl Exchange {
         }
         let mut out = Vec::with_capacity(targets.len());
         for (peer, endpoint, topic) in targets {
-            let stats = store::topic_stats(&self.pool, &topic).await?;
+            let stats = store::topic_stats(self.db.pool(), &topic).await?;
             // The platform's outbox stamps its entries with the system clock, not the hub's.
             let now = lienthong_axis::clock::now_micros();
             out.push(Backlog {
@@ -83,11 +85,36 @@ impl Exchange {
             })
             .collect();
         let routing = self.routing();
-        Ok(GetHubStatusResponse {
+        let mut status = GetHubStatusResponse {
             hub_id: routing.hub_id.clone(),
             role: hub_role(&routing.role) as i32,
             serves: routing.served_units(),
             peers,
-        })
+            ..Default::default()
+        };
+        self.undeliverable_status(&mut status).await?;
+        Ok(status)
+    }
+
+    /// Whether the relay outbox towards `peer` waits out a back-off longer than `probe_every`
+    /// after a failure that says the peer was unreachable (worth probing the peer for).
+    pub async fn relay_backing_off(&self, peer: &str, probe_every: Duration) -> Result<bool> {
+        let Some((attempts, due, last_error)) =
+            store::topic_head(self.db.pool(), &relay_topic(peer)).await?
+        else {
+            return Ok(false);
+        };
+        // The platform's outbox stamps its entries with the system clock, not the hub's.
+        let now = lienthong_axis::clock::now_micros();
+        let unreachable = ["Unavailable", "DeadlineExceeded", "Cancelled", "Unknown"]
+            .iter()
+            .any(|code| last_error.starts_with(code));
+        Ok(attempts > 0 && unreachable && due - now > probe_every.as_micros() as i64)
+    }
+
+    /// The peer is back: the entries waiting for it are due now. Returns how many waited.
+    pub async fn retry_relays_now(&self, peer: &str) -> Result<u64> {
+        let now = lienthong_axis::clock::now_micros();
+        store::retry_topic_now(self.db.pool(), &relay_topic(peer), now).await
     }
 }

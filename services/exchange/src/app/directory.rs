@@ -11,7 +11,7 @@ use crate::{
     domain::{
         self,
         directory::check_registration,
-        paging::{AGENCIES_PAGE, AGENCIES_SCOPE},
+        paging::{AGENCIES_PAGE, AGENCIES_SCOPE, MAX_PAGE_BYTES},
         routing::Hop,
     },
     error::{ExchangeError, Result},
@@ -33,23 +33,59 @@ pub enum Lookup {
     Unknown,
 }
 
+/// The most hubs a lookup is passed on to: an agency's hub asks the national hub, which asks
+/// the recipient's provincial hub. A lookup that would go further loops (misconfigured routes)
+/// and is refused (`LOOKUP_LOOP`) instead of recursing between hubs.
+pub const MAX_LOOKUP_HOPS: u32 = 2;
+
 /// Asks other hubs about the agencies they serve (implemented in `outbound`). An unreachable
-/// hub is [`ExchangeError::PeerUnavailable`].
+/// hub is [`ExchangeError::PeerUnavailable`], a loop [`ExchangeError::LookupLoop`]. `hops`
+/// tells the peer how many hubs the lookup has been passed on to, this one included (sent as
+/// the `lienthong-hops` metadata).
 pub trait AgencyLookup: Send + Sync {
     fn lookup<'a>(
         &'a self,
         peer: &'a str,
         code: &'a AgencyCode,
+        hops: u32,
     ) -> Pin<Box<dyn Future<Output = Result<Lookup>> + Send + 'a>>;
 }
 
 impl Exchange {
-    pub(super) async fn lookup_remote(&self, peer: &str, code: &AgencyCode) -> Result<Lookup> {
+    /// Passes a lookup on to `peer`; `hops` is how many times it was passed on before it
+    /// reached this hub (0: a client asked here). Refused beyond [`MAX_LOOKUP_HOPS`].
+    pub(super) async fn lookup_remote(
+        &self,
+        field: &str,
+        peer: &str,
+        code: &AgencyCode,
+        hops: u32,
+    ) -> Result<Lookup> {
         let directory = self
             .remote_directory
             .as_ref()
             .ok_or_else(|| ExchangeError::internal("no remote directory"))?;
-        directory.lookup(peer, code).await
+        let next = hops.saturating_add(1);
+        if next > MAX_LOOKUP_HOPS {
+            tracing::warn!(%code, hops, %peer, "lookup refused: it loops between hubs");
+            return Err(ExchangeError::LookupLoop {
+                field: field.to_string(),
+                code: code.to_string(),
+                detail: format!(
+                    "hub {} would pass it on to hub {peer} as hop {next}, beyond the limit of \
+                     {MAX_LOOKUP_HOPS}",
+                    self.hub_id()
+                ),
+            });
+        }
+        match directory.lookup(peer, code, next).await {
+            Err(ExchangeError::LookupLoop { detail, .. }) => Err(ExchangeError::LookupLoop {
+                field: field.to_string(),
+                code: code.to_string(),
+                detail,
+            }),
+            other => other,
+        }
     }
 
     /// The agencies this hub serves, by code; the next pages after the cursor of `page_token`
@@ -67,8 +103,9 @@ impl Exchange {
         // One more than asked tells whether another page follows.
         let mut agencies =
             store::list_agencies(&mut *self.conn().await?, &after, size as i64 + 1).await?;
-        let more = agencies.len() > size;
+        let mut more = agencies.len() > size;
         agencies.truncate(size);
+        more |= super::limits::trim_to_bytes(&mut agencies, MAX_PAGE_BYTES);
         let next_page_token = match agencies.last() {
             Some(last) if more => self.tokens.issue(AGENCIES_SCOPE, &last.code, now),
             _ => String::new(),
@@ -80,13 +117,14 @@ impl Exchange {
     }
 
     /// An agency of this hub, or of another hub through the national hub (cached), so that a
-    /// clerk can address any agency in the country.
-    pub async fn get_agency(&self, code: &str) -> Result<Agency> {
+    /// clerk can address any agency in the country. `hops`: how many hubs passed the lookup
+    /// on before it reached this one (0 when a client asks).
+    pub async fn get_agency(&self, code: &str, hops: u32) -> Result<Agency> {
         let code = domain::agency_code("code", code)?;
         if let (Hop::Peer(peer), Some(_)) =
             (self.routing().hop(code.as_str()), &self.remote_directory)
         {
-            return match self.lookup_remote(&peer, &code).await? {
+            return match self.lookup_remote("code", &peer, &code, hops).await? {
                 Lookup::Found(agency) => Ok(agency),
                 Lookup::Unknown => Err(ExchangeError::UnknownOnAxis {
                     field: "code".into(),

@@ -10,7 +10,7 @@ use tokio::{io::AsyncReadExt, sync::mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
 
-use super::Exchange;
+use super::{Exchange, updates::not_found};
 use crate::{
     domain,
     error::{ExchangeError, Result},
@@ -64,9 +64,7 @@ impl Exchange {
                 .await?
                 .is_none()
             {
-                return Err(ExchangeError::NotAddressed {
-                    document_id: document_id.to_string(),
-                });
+                return Err(not_found(document_id));
             }
             // The connection goes back first: with SQLite the pool has only one.
             drop(conn);

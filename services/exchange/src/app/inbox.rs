@@ -20,7 +20,7 @@ use prost::Message;
 use super::{Exchange, document_key, inbox_key, timestamp, updates::status_message};
 use crate::{
     domain::{
-        outbox::delivered_update_id,
+        outbox::{acknowledged_update_id, delivered_update_id},
         paging::{self, MAX_PAGE_BYTES, PENDING_PAGE, SUBSCRIBE_PAGE},
         routing::Hop,
     },
@@ -58,7 +58,14 @@ impl Exchange {
         let after = v.check(paging::inbox_cursor(after_item_id));
         let resume = v.check(self.page_cursor::<i64>(page_token, &scope, now));
         v.into_result()?;
-        let after = resume.flatten().or(after).unwrap_or(0);
+        let after = match resume.flatten() {
+            Some(cursor) => cursor,
+            None => {
+                let after = after.unwrap_or(0);
+                self.check_cursor(agency, after).await?;
+                after
+            }
+        };
         let size = page_size(requested_size, PENDING_PAGE.0, PENDING_PAGE.1);
         // One more than asked tells whether another page follows.
         let read = self.read_inbox(agency, after, size as i64 + 1).await?.items;
@@ -88,14 +95,14 @@ impl Exchange {
     /// The agency's unacknowledged items after `after`, then every new one as it arrives,
     /// until the client leaves or the hub shuts down (UNAVAILABLE: subscribe again after the
     /// last item processed). Documents pushed are marked delivered.
-    pub fn subscribe(
+    pub async fn subscribe(
         self: &Arc<Self>,
         agency: AgencyCode,
         after: u64,
     ) -> Result<ServerStream<SubscribeResponse>> {
-        let cursor = Arc::new(AtomicI64::new(
-            paging::inbox_cursor(after).map_err(ExchangeError::from)?,
-        ));
+        let after = paging::inbox_cursor(after).map_err(ExchangeError::from)?;
+        self.check_cursor(&agency, after).await?;
+        let cursor = Arc::new(AtomicI64::new(after));
         let wake = self.notifier.watch(&inbox_key(agency.as_str()));
         let app = self.clone();
         Ok(follow(
@@ -120,6 +127,15 @@ impl Exchange {
         ))
     }
 
+    /// A cursor from the client is no later than the last item of its inbox (0 always is).
+    async fn check_cursor(&self, agency: &AgencyCode, after: i64) -> Result<()> {
+        if after == 0 {
+            return Ok(());
+        }
+        let last = store::last_item_id(&mut *self.conn().await?, agency.as_str()).await?;
+        paging::cursor_within(after, last)
+    }
+
     /// The next page for a subscriber: its documents become delivered.
     async fn hand_out(&self, agency: &AgencyCode, after: i64) -> Result<Vec<InboxItem>> {
         let page = self.read_inbox(agency, after, SUBSCRIBE_PAGE).await?;
@@ -135,9 +151,10 @@ impl Exchange {
         let mut items = Vec::with_capacity(pending.len());
         let mut documents = Vec::new();
         for item in pending {
-            let payload = match item.status {
-                Some(s) => Payload::Status(status_message(&s)),
-                None => {
+            let payload = match (item.status, item.event) {
+                (Some(s), _) => Payload::Status(status_message(&s)),
+                (None, Some(e)) => Payload::Status(super::bounce::event_message(&e)),
+                (None, None) => {
                     let doc = store::find_document(&mut conn, &item.document_id)
                         .await?
                         .ok_or_else(|| ExchangeError::internal("inbox item without document"))?;
@@ -166,24 +183,47 @@ impl Exchange {
         if !store::mark_delivered(&mut tx, document_id, recipient.as_str(), now).await? {
             return Ok(());
         }
-        let mut peer = None;
-        if let Hop::Peer(_) = self.routing().hop(sender) {
-            let update = StatusUpdate {
-                update_id: delivered_update_id(self.hub_id(), document_id, recipient.as_str()),
-                document_id: document_id.to_string(),
-                recipient: recipient.to_string(),
-                to_agency: sender.to_string(),
-                reporter: recipient.to_string(),
-                event_time: Some(timestamp(now)),
-                hub: self.hub_id().to_string(),
-                transport_state: PbTransport::Delivered as i32,
-                ..Default::default()
-            };
-            peer = self.route(&mut tx, &update, None, now).await?;
-        }
+        let leg = (document_id, recipient);
+        let peer = self
+            .transport_event(&mut tx, sender, leg, PbTransport::Delivered, now)
+            .await?;
         store::commit(tx).await?;
         self.notifier.notify(&document_key(document_id));
         self.wake_peers(peer.as_slice());
         Ok(())
+    }
+
+    /// Tells a sender on another hub that its document's leg towards `recipient` was just
+    /// delivered, or acknowledged without a status (after an accepted revocation, 15); nothing
+    /// for a sender served here, which reads the leg itself. Returns the peer to wake.
+    pub(super) async fn transport_event(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        sender: &str,
+        leg: (&str, &AgencyCode),
+        state: PbTransport,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let Hop::Peer(_) = self.routing().hop(sender) else {
+            return Ok(None);
+        };
+        let (document_id, recipient) = leg;
+        let id = if state == PbTransport::Acknowledged {
+            acknowledged_update_id
+        } else {
+            delivered_update_id
+        };
+        let update = StatusUpdate {
+            update_id: id(self.hub_id(), document_id, recipient.as_str()),
+            document_id: document_id.to_string(),
+            recipient: recipient.to_string(),
+            to_agency: sender.to_string(),
+            reporter: recipient.to_string(),
+            event_time: Some(timestamp(now)),
+            hub: self.hub_id().to_string(),
+            transport_state: state as i32,
+            ..Default::default()
+        };
+        self.route(conn, &update, None, now).await
     }
 }

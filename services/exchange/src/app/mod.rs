@@ -6,9 +6,12 @@
 //! outbound adapters call use cases only.
 mod acknowledge;
 mod admin;
+mod blobs;
+mod bounce;
 mod directory;
 mod fetch;
 mod inbox;
+mod limits;
 mod relay;
 mod revoke;
 mod send;
@@ -18,8 +21,9 @@ mod statuses;
 mod updates;
 
 pub use admin::Backlog;
-pub use directory::{AgenciesPage, AgencyLookup, Lookup};
+pub use directory::{AgenciesPage, AgencyLookup, Lookup, MAX_LOOKUP_HOPS};
 pub use inbox::PendingPage;
+pub use limits::{Limited, Resources, StreamPermit};
 pub use relay::OutgoingRelay;
 pub use send::{PendingSend, SendStart};
 pub use sent::SentPage;
@@ -30,9 +34,8 @@ use std::{collections::BTreeMap, sync::Arc};
 use lienthong_api::wkt::Timestamp;
 use lienthong_axis::{FieldError, SharedClock, timestamp::to_timestamp};
 use lienthong_platform::{
-    notify::Notifier, outbox::Outbox, paging::PageTokens, shutdown::Shutdown,
+    db::Db, notify::Notifier, outbox::Outbox, paging::PageTokens, shutdown::Shutdown,
 };
-use sqlx::AnyPool;
 
 use crate::{
     domain::{header::Limits, routing::Routing},
@@ -50,11 +53,14 @@ pub struct Settings {
     pub routing: Routing,
     /// The tasks service, when configured: steering documents become tasks through it.
     pub tasks_endpoint: Option<String>,
+    /// What one client may hold of the hub at a time.
+    pub resources: Resources,
 }
 
 /// Everything a use case needs.
 pub struct Exchange {
-    pool: AnyPool,
+    /// The database; calls fail fast while it is known to be down.
+    db: Db,
     blobs: Arc<BlobStore>,
     notifier: Notifier,
     clock: SharedClock,
@@ -68,13 +74,17 @@ pub struct Exchange {
     peers: BTreeMap<String, Outbox>,
     /// Lookups of agencies served by other hubs (none for a standalone hub).
     remote_directory: Option<Arc<dyn AgencyLookup>>,
+    /// The uploads and streams open now, within their limits.
+    held: limits::Held,
+    /// One collection of orphan blobs at a time.
+    collecting: tokio::sync::Mutex<()>,
 }
 
 impl Exchange {
-    /// The state of a hub on `pool`, storing attachments in `blobs`, telling the time by
+    /// The state of a hub on `db`, storing attachments in `blobs`, telling the time by
     /// `clock`, signing page tokens with `tokens`; its streams end when `shutdown` starts.
     pub fn new(
-        pool: AnyPool,
+        db: Db,
         blobs: BlobStore,
         clock: SharedClock,
         shutdown: Shutdown,
@@ -88,7 +98,9 @@ impl Exchange {
             .map(|p| (p.clone(), Outbox::default()))
             .collect();
         Exchange {
-            pool,
+            db,
+            held: limits::Held::new(&settings.resources),
+            collecting: tokio::sync::Mutex::new(()),
             blobs: Arc::new(blobs),
             notifier: Notifier::default(),
             clock,
@@ -128,7 +140,7 @@ impl Exchange {
     /// Stops using the database: every later call answers UNAVAILABLE (and health turns
     /// NOT_SERVING). For operators' drills and tests of an outage.
     pub async fn close_database(&self) {
-        store::close(&self.pool).await;
+        store::close(self.db.pool()).await;
     }
 
     /// Now, by the hub's clock (µs since the epoch).
@@ -147,11 +159,11 @@ impl Exchange {
     }
 
     async fn conn(&self) -> Result<store::Conn> {
-        store::acquire(&self.pool).await
+        store::acquire(&self.db).await
     }
 
     async fn transaction(&self) -> Result<store::Tx> {
-        store::begin(&self.pool).await
+        store::begin(&self.db).await
     }
 
     fn wake_peers(&self, peers: &[String]) {

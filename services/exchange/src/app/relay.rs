@@ -1,11 +1,11 @@
 //! Federation use cases: documents and status updates handed over by other hubs (applied
 //! idempotently on arrival), and what this hub hands over to the next one.
 use lienthong_api::exchange::v1::{
-    RelayDocumentRequest, RelayHeader, StatusUpdate, TransportState as PbTransport,
-    relay_document_request::Part,
+    RelayDocumentRequest, RelayHeader, StatusUpdate, relay_document_request::Part,
 };
-use lienthong_axis::{BusinessStatus, TransportState, timestamp::from_timestamp};
-use lienthong_platform::{Identity, error::Violations};
+use lienthong_axis::{local, timestamp::from_timestamp};
+use lienthong_platform::Identity;
+use time::Date;
 use tokio::{sync::mpsc, task::JoinHandle};
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
@@ -20,6 +20,7 @@ use crate::{
     domain::{
         header::{check_relay_header, fingerprint},
         outbox::RelayEntry,
+        update::{CheckedUpdate, check_update},
     },
     error::{ExchangeError, Result},
     store::{self, StatusRow},
@@ -30,46 +31,8 @@ use crate::{
 pub struct OutgoingRelay {
     pub requests: ReceiverStream<RelayDocumentRequest>,
     pub feeder: JoinHandle<Result<()>>,
-}
-
-/// A relayed update whose enum fields hold values of their enums: its business status (`None`
-/// for a transport event only) and the transport state it brings (`None` when it brings none).
-struct CheckedUpdate {
-    status: Option<BusinessStatus>,
-    transport: Option<TransportState>,
-}
-
-fn check_update(update: &StatusUpdate) -> Result<CheckedUpdate> {
-    let mut v = Violations::new();
-    let status = if update.status == 0 {
-        None
-    } else {
-        v.check(BusinessStatus::from_field("update.status", update.status))
-    };
-    let transport = match PbTransport::try_from(update.transport_state) {
-        Ok(PbTransport::Delivered) => Some(TransportState::Delivered),
-        Ok(PbTransport::Acknowledged) => Some(TransportState::Acknowledged),
-        Ok(PbTransport::Unspecified) => None,
-        Ok(other) => {
-            v.push(
-                "update.transport_state",
-                format!(
-                    "{} is no event of the recipient's hub (delivered or acknowledged)",
-                    other.as_str_name()
-                ),
-            );
-            None
-        }
-        Err(_) => {
-            v.push(
-                "update.transport_state",
-                format!("{} is not a transport state", update.transport_state),
-            );
-            None
-        }
-    };
-    v.into_result()?;
-    Ok(CheckedUpdate { status, transport })
+    /// The attachments' bytes (the relay's deadline grows with them).
+    pub bytes: u64,
 }
 
 /// The calling hub's id.
@@ -83,10 +46,20 @@ fn hub_of(caller: &Identity) -> Result<&str> {
 }
 
 impl Exchange {
-    /// A document handed over by another hub.
+    /// The latest promulgation date a DocumentId may carry when a document enters this hub
+    /// (sent or relayed): tomorrow, Vietnam local time, by the hub's clock — a document is not
+    /// dated in the future, whatever the clock skew of its sender.
+    pub(super) fn latest_document_date(&self) -> Date {
+        let today = local::local_date(self.now());
+        today.next_day().unwrap_or(today)
+    }
+
+    /// A document handed over by another hub: checked by the same content rules as a local
+    /// send.
     pub async fn begin_relay(&self, caller: &Identity, relay: RelayHeader) -> Result<SendStart> {
         let hub = hub_of(caller)?;
-        let doc = check_relay_header(relay, hub, self.routing())?;
+        let (limits, latest) = (&self.settings.limits, self.latest_document_date());
+        let doc = check_relay_header(relay, hub, self.routing(), limits, latest)?;
         let fingerprint = fingerprint(&doc.header);
         if let Some(stored) =
             store::find_document(&mut *self.conn().await?, &doc.header.document_id).await?
@@ -112,6 +85,9 @@ impl Exchange {
         let hub = hub_of(caller)?;
         let update = update.ok_or_else(|| ExchangeError::invalid("update", "is required"))?;
         let checked = check_update(&update)?;
+        if checked.transport == Some(lienthong_axis::TransportState::Failed) {
+            return self.apply_bounce(hub, update).await;
+        }
         let doc = {
             let mut conn = self.conn().await?;
             self.document(&mut conn, "update.document_id", &update.document_id)
@@ -159,6 +135,7 @@ impl Exchange {
                 .await?
         };
         let attachments = doc.header.attachments.clone();
+        let bytes = attachments.iter().map(|a| a.size).sum();
         let first = RelayDocumentRequest {
             part: Some(Part::Header(RelayHeader {
                 document: Some(doc.header),
@@ -183,6 +160,7 @@ impl Exchange {
         Ok(OutgoingRelay {
             requests: ReceiverStream::new(rx),
             feeder,
+            bytes,
         })
     }
 

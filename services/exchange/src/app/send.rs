@@ -1,21 +1,28 @@
 //! Sending a document: the header is checked, the attachments stream into the blob store and
 //! are verified, then the document is stored and queued for every recipient in one
 //! transaction — locally, or in the relay outbox of the next hub — or nothing is.
+//!
+//! A send in progress holds a place among the uploads of its agency and of the hub
+//! ([`super::limits`]) and the blobs it committed (so that the collection of orphans leaves
+//! them), until it ends, however it ends.
 use std::collections::BTreeMap;
 
 use lienthong_api::exchange::v1::{DocumentHeader, SendDocumentResponse, TraceHeader};
 use lienthong_axis::{AgencyCode, local};
 use sqlx::AnyConnection;
 
-use super::{Exchange, directory::Lookup, inbox_key, timestamp};
+use super::{Exchange, directory::Lookup, inbox_key, limits::UploadPermit, timestamp};
 use crate::{
     domain::{
-        header::{check_header, fingerprint},
+        header::{check_header_at, fingerprint},
         outbox::{RelayEntry, TaskOf, document_key, makes_tasks, task_key, task_request},
         routing::Hop,
     },
     error::{ExchangeError, Result},
-    store::{self, NewDocument, NewItem, blobs::BlobWriter},
+    store::{
+        self, NewDocument, NewItem,
+        blobs::{BlobHold, BlobWriter},
+    },
 };
 
 /// Where a document comes from.
@@ -37,6 +44,11 @@ pub struct PendingSend {
     origin: Origin,
     current: usize,
     writer: Option<BlobWriter>,
+    /// The place this upload holds (taken at the header for an agency, at the first chunk for
+    /// a relay).
+    permit: Option<UploadPermit>,
+    /// The blobs of the attachments completed so far.
+    holds: Vec<BlobHold>,
 }
 
 impl PendingSend {
@@ -55,6 +67,8 @@ impl PendingSend {
             origin,
             current: 0,
             writer: None,
+            permit: None,
+            holds: Vec::new(),
         }
     }
 }
@@ -100,7 +114,9 @@ impl Exchange {
         sender: &AgencyCode,
         header: DocumentHeader,
     ) -> Result<SendStart> {
-        let recipients = check_header(&header, sender, &self.settings.limits)?;
+        let latest = self.latest_document_date();
+        let recipients = check_header_at(&header, sender, &self.settings.limits, latest)?;
+        let permit = self.upload_permit(sender.as_str())?;
         let fingerprint = fingerprint(&header);
         let mut conn = self.conn().await?;
         if let Some(stored) = store::find_document(&mut conn, &header.document_id).await? {
@@ -124,13 +140,15 @@ impl Exchange {
         for (i, code) in recipients.iter().enumerate() {
             self.check_recipient(i, code).await?;
         }
-        Ok(SendStart::New(Box::new(PendingSend::new(
+        let mut pending = PendingSend::new(
             header,
             sender.clone(),
             recipients,
             fingerprint,
             Origin::Agency,
-        ))))
+        );
+        pending.permit = Some(permit);
+        Ok(SendStart::New(Box::new(pending)))
     }
 
     /// A recipient must be registered where it is served. One served by another hub is looked
@@ -150,7 +168,7 @@ impl Exchange {
                     });
                 }
             }
-            Hop::Peer(peer) => match self.lookup_remote(&peer, code).await {
+            Hop::Peer(peer) => match self.lookup_remote(&field(), &peer, code, 0).await {
                 Ok(Lookup::Found(_)) => {}
                 Ok(Lookup::Unknown) => {
                     return Err(ExchangeError::UnknownOnAxis {
@@ -195,10 +213,11 @@ impl Exchange {
                 ),
             ));
         }
-        writer
+        let hold = writer
             .commit(&self.blobs)
             .await
             .map_err(ExchangeError::storage)?;
+        send.holds.push(hold);
         send.current += 1;
         Ok(())
     }
@@ -225,6 +244,10 @@ impl Exchange {
             ));
         }
         let declared = send.header.attachments[index].size;
+        if send.permit.is_none() {
+            // A relayed document counts against its sender, like one sent here.
+            send.permit = Some(self.upload_permit(send.sender.as_str())?);
+        }
         if send.writer.is_none() {
             send.writer = Some(self.blobs.writer().await.map_err(ExchangeError::storage)?);
         }
@@ -327,12 +350,28 @@ impl Exchange {
             accepted_at: now,
         };
         store::insert_document(&mut *conn, &document).await?;
+        let digests: Vec<&str> = header
+            .attachments
+            .iter()
+            .map(|a| a.sha256.as_str())
+            .collect();
+        store::insert_blob_refs(&mut *conn, id, &digests).await?;
         let mut by_peer: BTreeMap<String, Vec<AgencyCode>> = BTreeMap::new();
         let mut local = Vec::new();
+        let mut bounced_to = Vec::new();
         for recipient in &send.recipients {
             let code = recipient.as_str();
             store::insert_leg(&mut *conn, id, code, &self.routing().hub_of(code)).await?;
             match self.routing().hop(code) {
+                // Relayed here for an agency this hub serves but does not know (the sender's
+                // hub could not check it): bounced to the sender.
+                Hop::Local
+                    if send.origin == Origin::Hub
+                        && store::get_agency(&mut *conn, code).await?.is_none() =>
+                {
+                    let peer = self.bounce(&mut *conn, id, &send.sender, recipient, now);
+                    bounced_to.extend(peer.await?);
+                }
                 Hop::Local => {
                     let item = NewItem {
                         agency: code,
@@ -351,7 +390,9 @@ impl Exchange {
             store::enqueue_relay(&mut *conn, peer, &document_key(id, peer), &entry).await?;
         }
         self.after_insert(&mut *conn, send, &local, now).await?;
-        Ok(by_peer.into_keys().collect())
+        let mut peers: Vec<String> = by_peer.into_keys().collect();
+        peers.extend(bounced_to);
+        Ok(peers)
     }
 
     /// What commits with a new document besides the document itself: its day's figures are to

@@ -14,11 +14,14 @@ use lienthong_platform::{
 use prost::Message;
 use sqlx::AnyConnection;
 
-use super::{Exchange, document_key, timestamp, updates::status_message};
+use super::{
+    Exchange, document_key, timestamp,
+    updates::{not_found, status_message},
+};
 use crate::{
     domain::{
         self,
-        paging::{self, SENT_PAGE},
+        paging::{self, MAX_PAGE_BYTES, SENT_PAGE},
     },
     error::{ExchangeError, Result},
     store::{self, StoredDocument},
@@ -42,6 +45,14 @@ impl Exchange {
         let mut conn = self.conn().await?;
         let doc = self.document(&mut conn, "document_id", document_id).await?;
         if doc.sender != sender.as_str() {
+            // A recipient knows the document exists; anyone else hears what it would of an
+            // unknown one.
+            if store::leg(&mut conn, document_id, sender.as_str())
+                .await?
+                .is_none()
+            {
+                return Err(not_found(document_id));
+            }
             return Err(ExchangeError::OnlySenderViews {
                 document_id: document_id.to_string(),
             });
@@ -67,13 +78,23 @@ impl Exchange {
         // One more than asked tells whether another page follows.
         let mut docs =
             store::sent_documents(&mut conn, sender.as_str(), before, size as i64 + 1).await?;
-        let more = docs.len() > size;
+        let mut more = docs.len() > size;
         docs.truncate(size);
         let mut documents = Vec::with_capacity(docs.len());
+        // A page also stops early rather than weigh more than MAX_PAGE_BYTES (the client pages
+        // on), whatever the number of legs and statuses of each view.
+        let mut bytes = 0;
         for d in &docs {
-            documents.push(view_of(&mut conn, d).await?);
+            let view = view_of(&mut conn, d).await?;
+            let len = view.encoded_len();
+            if !documents.is_empty() && bytes + len > MAX_PAGE_BYTES {
+                more = true;
+                break;
+            }
+            bytes += len;
+            documents.push(view);
         }
-        let next_page_token = match docs.last() {
+        let next_page_token = match documents.len().checked_sub(1).map(|i| &docs[i]) {
             Some(last) if more => self.tokens.issue(&scope, &last.seq, now),
             _ => String::new(),
         };
@@ -152,6 +173,7 @@ async fn view_of(conn: &mut AnyConnection, doc: &StoredDocument) -> Result<SentD
             revoke_state: PbRevokeState::from(leg.revoke_state) as i32,
             hub: leg.hub,
             agency_code: leg.recipient,
+            failure_reason: leg.failure_reason,
         })
         .collect();
     Ok(SentDocumentView {

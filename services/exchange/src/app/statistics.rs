@@ -11,18 +11,18 @@ use crate::{domain::statistics::day_figures, error::Result, store};
 impl Exchange {
     /// The days whose figures changed since they were last pushed, oldest first.
     pub async fn pending_statistics_days(&self) -> Result<Vec<PendingDay>> {
-        store::dirty_days(&self.pool).await
+        store::dirty_days(self.db.pool()).await
     }
 
     /// The figures of a day (a Vietnam local date) for the agencies this hub serves.
     pub async fn day_figures(&self, day: Date) -> Result<Vec<StatisticValue>> {
         let (start, end) = local::day_bounds(day);
-        let legs = store::legs_accepted_between(&self.pool, start, end).await?;
+        let legs = store::legs_accepted_between(self.db.pool(), self.hub_id(), start, end).await?;
         Ok(day_figures(self.routing(), day, &legs))
     }
 
     /// The reporting service accepted a day's figures.
     pub async fn statistics_pushed(&self, day: PendingDay) -> Result<()> {
-        store::mark_day_pushed(&self.pool, day).await
+        store::mark_day_pushed(self.db.pool(), day).await
     }
 }

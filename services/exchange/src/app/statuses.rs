@@ -9,7 +9,9 @@ use super::{
     updates::{NewStatus, status_message},
 };
 use crate::{
-    domain::status::{StatusEffect, check_report, check_report_fields},
+    domain::status::{
+        Effect, check_report_fields, check_request_id, report_fingerprint, transition,
+    },
     error::{ExchangeError, Result},
     store,
 };
@@ -21,29 +23,49 @@ pub struct Report<'a> {
     pub status: i32,
     pub description: &'a str,
     pub staff_info: &'a str,
+    /// The client's id of this request (AIP-155), "" for none.
+    pub request_id: &'a str,
 }
 
-/// The status of a report whose fields are all well formed (every malformed one is named).
-fn check_fields(report: &Report<'_>) -> Result<BusinessStatus> {
+/// A report whose fields are all well formed (every malformed one is named).
+struct Checked<'a> {
+    status: BusinessStatus,
+    /// The request id and the fingerprint of what was asked, when the client gave an id.
+    request: Option<(&'a str, String)>,
+}
+
+fn check_fields<'a>(report: &Report<'a>) -> Result<Checked<'a>> {
     let mut v = Violations::new();
     v.check(DocumentId::parse("document_id", report.document_id));
-    let status = check_report_fields(report.status, report.description, &mut v);
+    let status = check_report_fields(report.status, report.description, report.staff_info, &mut v);
+    let request_id = check_request_id(report.request_id, &mut v);
     v.into_result()?;
-    status.ok_or_else(|| ExchangeError::internal("a checked status is missing"))
+    let status = status.ok_or_else(|| ExchangeError::internal("a checked status is missing"))?;
+    let request = request_id.map(|id| {
+        let fingerprint = report_fingerprint(
+            report.document_id,
+            status,
+            report.description,
+            report.staff_info,
+        );
+        (id, fingerprint)
+    });
+    Ok(Checked { status, request })
 }
 
 impl Exchange {
-    /// A recipient reports a business status or answers a revoke request.
+    /// A recipient reports a business status or answers a revoke request. With a request id,
+    /// a retry of the same request returns the status the first one recorded.
     pub async fn report_status(
         &self,
         recipient: &AgencyCode,
         report: &Report<'_>,
     ) -> Result<StatusMessage> {
-        let status = check_fields(report)?;
+        let checked = check_fields(report)?;
         let span = self
             .document_span("document.report_status", report.document_id)
             .await?;
-        self.report_status_in_trace(recipient, report, status)
+        self.report_status_in_trace(recipient, report, &checked)
             .instrument(span)
             .await
     }
@@ -52,15 +74,20 @@ impl Exchange {
         &self,
         recipient: &AgencyCode,
         report: &Report<'_>,
-        status: BusinessStatus,
+        checked: &Checked<'_>,
     ) -> Result<StatusMessage> {
         let now = self.now();
         let document_id = report.document_id;
         let mut tx = self.transaction().await?;
         let (sender, leg) = self.recipient_leg(&mut tx, recipient, document_id).await?;
-        let effect = check_report(document_id, status, leg.current_status, leg.revoke_state)?;
+        if let Some((id, fingerprint)) = &checked.request
+            && let Some(first) = store::find_status_request(&mut tx, recipient.as_str(), id).await?
+        {
+            return first_result(&mut tx, id, fingerprint, &first).await;
+        }
+        let effect = transition(document_id, leg.status(), checked.status)?;
         let changed = match effect {
-            StatusEffect::Business(status) => {
+            Effect::Business(status) => {
                 store::set_current_status(
                     &mut tx,
                     document_id,
@@ -70,7 +97,7 @@ impl Exchange {
                 )
                 .await?
             }
-            StatusEffect::RevokeAnswer { state, .. } => {
+            Effect::RevokeAnswer { state, .. } => {
                 store::set_revoke_state(
                     &mut tx,
                     document_id,
@@ -80,6 +107,7 @@ impl Exchange {
                 )
                 .await?
             }
+            _ => return Err(ExchangeError::internal("a report had no status effect")),
         };
         if !changed {
             return Err(ExchangeError::StatusChangedMeanwhile);
@@ -88,20 +116,46 @@ impl Exchange {
             &NewStatus {
                 document_id,
                 recipient: recipient.as_str(),
-                status: effect.status(),
+                status: checked.status,
                 reporter: recipient.as_str(),
                 description: report.description,
                 staff_info: report.staff_info,
             },
             now,
         );
-        let peer = self
+        let (seq, peer) = self
             .record_status(&mut tx, &row, &sender, PbTransport::Unspecified)
             .await?;
+        if let Some((id, fingerprint)) = &checked.request {
+            let request = store::StatusRequest {
+                fingerprint: fingerprint.clone(),
+                status_seq: seq,
+            };
+            store::insert_status_request(&mut tx, recipient.as_str(), id, &request, now).await?;
+        }
         store::commit(tx).await?;
         self.notify_sender(&sender, document_id);
         self.wake_peers(peer.as_slice());
         crate::metrics::status_recorded(self.hub_id(), row.status.code());
         Ok(status_message(&row))
     }
+}
+
+/// The answer to a request id used before: the status the first request recorded when this is
+/// the same request again, else a refusal (the id names another request).
+async fn first_result(
+    conn: &mut sqlx::AnyConnection,
+    request_id: &str,
+    fingerprint: &str,
+    first: &store::StatusRequest,
+) -> Result<StatusMessage> {
+    if first.fingerprint != fingerprint {
+        return Err(ExchangeError::RequestIdReused {
+            request_id: request_id.to_string(),
+        });
+    }
+    let row = store::status_by_seq(conn, first.status_seq)
+        .await?
+        .ok_or_else(|| ExchangeError::internal("a remembered report has no status"))?;
+    Ok(status_message(&row))
 }

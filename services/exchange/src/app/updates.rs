@@ -63,17 +63,19 @@ impl Exchange {
         }
     }
 
-    /// Records a status here and routes it to `to_agency`; returns the peer to wake.
+    /// Records a status here and routes it to `to_agency`; returns its sequence number and the
+    /// peer to wake.
     pub(super) async fn record_status(
         &self,
         conn: &mut AnyConnection,
         row: &StatusRow,
         to_agency: &str,
         transport: PbTransport,
-    ) -> Result<Option<String>> {
+    ) -> Result<(i64, Option<String>)> {
         let seq = store::insert_status(&mut *conn, row).await?;
         let update = self.update_of(row, seq, to_agency, transport);
-        self.route(conn, &update, Some(seq), row.at).await
+        let peer = self.route(conn, &update, Some(seq), row.at).await?;
+        Ok((seq, peer))
     }
 
     /// Routes a leg's update towards the agency it is for: an inbox item when that agency is
@@ -107,7 +109,9 @@ impl Exchange {
         }
     }
 
-    /// The sender and the leg of a recipient, or why the caller may not act on it.
+    /// The sender and the leg of a recipient, or why the caller may not act on it. A document
+    /// the caller neither sent nor receives is NOT_FOUND, as an unknown one is: an outsider
+    /// cannot probe which DocumentIds exist.
     pub(super) async fn recipient_leg(
         &self,
         conn: &mut AnyConnection,
@@ -122,10 +126,17 @@ impl Exchange {
             None if doc.sender == recipient.as_str() => Err(ExchangeError::SenderIsNoRecipient {
                 document_id: document_id.to_string(),
             }),
-            None => Err(ExchangeError::NotAddressed {
-                document_id: document_id.to_string(),
-            }),
+            None => Err(not_found(document_id)),
         }
+    }
+}
+
+/// What an agency hears about a document it neither sent nor receives: the same as about a
+/// document that does not exist.
+pub(super) fn not_found(document_id: &str) -> ExchangeError {
+    ExchangeError::NoDocument {
+        field: "document_id",
+        document_id: document_id.to_string(),
     }
 }
 
@@ -139,5 +150,6 @@ pub(super) fn status_message(s: &StatusRow) -> StatusMessage {
         report_time: Some(timestamp(s.at)),
         staff_info: s.staff_info.clone(),
         hub: s.hub.clone(),
+        transport_state: PbTransport::Unspecified as i32,
     }
 }

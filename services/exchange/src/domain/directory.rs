@@ -1,10 +1,14 @@
-//! The agencies a hub registers: those it serves, each with a valid code and a name.
+//! The agencies a hub registers: those it serves, each with a valid code and a name, its
+//! free text within the text policy.
 use lienthong_api::exchange::v1::Agency;
 use lienthong_axis::AgencyCode;
 use lienthong_platform::error::Violations;
 
 use crate::{
-    domain::routing::{Hop, Routing},
+    domain::{
+        content,
+        routing::{Hop, Routing},
+    },
     error::{ExchangeError, Result},
 };
 
@@ -22,12 +26,15 @@ pub fn check_registration(agency: Option<&Agency>, routing: &Routing) -> Result<
     if agency.name.trim().is_empty() {
         v.push("agency.name", "is required");
     }
+    content::agency_text(&mut v, "agency", agency);
     v.into_result()?;
     code.ok_or_else(|| ExchangeError::internal("a checked agency code is missing"))
 }
 
 #[cfg(test)]
 mod tests {
+    use lienthong_platform::error::ApiError;
+
     use super::*;
 
     #[test]
@@ -58,5 +65,16 @@ mod tests {
              (e.g. 000.00.00.H48); agency.name: is required"
         );
         assert!(check_registration(None, &routing).is_err());
+        let e = check_registration(
+            Some(&Agency {
+                email: "a@b\r\nBcc: c@d".into(),
+                website: "x".repeat(501),
+                ..agency("000.00.21.H48", "Sở\u{202e}Y tế")
+            }),
+            &routing,
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = e.violations().iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["agency.name", "agency.email", "agency.website"]);
     }
 }

@@ -1,6 +1,7 @@
 //! The exchange's rules, free of gRPC transport and SQL: what a document must carry, which
 //! business status may follow which, which hub serves which agency, what the hub hands to other
 //! services and the figures it reports. Unit-tested here; the use cases in `app` apply them.
+pub mod content;
 pub mod directory;
 pub mod header;
 pub mod outbox;
@@ -8,6 +9,8 @@ pub mod paging;
 pub mod routing;
 pub mod statistics;
 pub mod status;
+pub mod text;
+pub mod update;
 
 use lienthong_axis::{AgencyCode, DocumentId};
 

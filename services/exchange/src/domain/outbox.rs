@@ -73,6 +73,12 @@ pub fn delivered_update_id(hub_id: &str, document_id: &str, recipient: &str) -> 
     format!("{hub_id}:delivered:{document_id}:{recipient}")
 }
 
+/// The id of the update telling that a leg was acknowledged without a status (after the
+/// recipient accepted its revocation, 15, no 01 is recorded).
+pub fn acknowledged_update_id(hub_id: &str, document_id: &str, recipient: &str) -> String {
+    format!("{hub_id}:acknowledged:{document_id}:{recipient}")
+}
+
 /// Whether a document becomes tasks: a steering document (`STEERING_TYPE_STEERING`) with a due
 /// date. `steering_type` is the raw value of the header's field.
 pub fn makes_tasks(steering_type: i32, due_date: &str) -> bool {

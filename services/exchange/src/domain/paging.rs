@@ -3,6 +3,8 @@
 //! each list names here what binds a token to it (the method and the filters: whose list).
 use lienthong_axis::FieldError;
 
+use crate::error::ExchangeError;
+
 /// ListPending: 100 items per page by default, at most 1000.
 pub const PENDING_PAGE: (u32, u32) = (100, 1000);
 
@@ -37,6 +39,24 @@ pub fn inbox_cursor(after: u64) -> Result<i64, FieldError> {
     i64::try_from(after).map_err(|_| FieldError::new("after_item_id", "out of range"))
 }
 
+/// A cursor `after_item_id` no later than the inbox's last item `last` (0 when it never had
+/// one): a cursor beyond it would wait for items that, numbered from the hub's one counter, may
+/// never come to this inbox under that number — the client resumes from an id it received.
+pub fn cursor_within(after: i64, last: i64) -> Result<(), ExchangeError> {
+    if after <= last {
+        return Ok(());
+    }
+    Err(ExchangeError::CursorOutOfRange {
+        violation: FieldError::new(
+            "after_item_id",
+            format!(
+                "{after} is beyond the last item of your inbox ({last}); resume after the \
+                 last item id you received, or from 0"
+            ),
+        ),
+    })
+}
+
 /// An item id of ConfirmStatusMessages.
 pub fn item_id(index: usize, id: u64) -> Result<i64, FieldError> {
     i64::try_from(id).map_err(|_| FieldError::new(format!("item_ids[{index}]"), "out of range"))
@@ -60,5 +80,12 @@ mod tests {
             "bound to the caller"
         );
         assert_ne!(pending_scope("A"), sent_scope("A"), "bound to the method");
+        assert!(cursor_within(0, 0).is_ok() && cursor_within(42, 42).is_ok());
+        let e = cursor_within(43, 42).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "after_item_id: 43 is beyond the last item of your inbox (42); resume after the \
+             last item id you received, or from 0"
+        );
     }
 }

@@ -5,13 +5,24 @@
 //! - provincial: serves its own units (hub `H48` serves `H48` and `K48`) and passes everything
 //!   else to the national hub;
 //! - national: routes each provincial hub's units to it and serves all the others.
-use std::collections::{BTreeMap, BTreeSet};
+//!
+//! Routes that would loop are refused at start where they can be seen: a route or a national
+//! endpoint that leads back to the hub itself, two provinces routed to one endpoint. What cannot
+//! be seen at start (two hubs each routing a unit to the other) is caught at run time: lookups
+//! carry a hop count and are refused beyond two hops.
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    net::{IpAddr, SocketAddr},
+};
 
 use lienthong_axis::agency::is_unit;
 use thiserror::Error;
 
 /// The national hub's id (its certificate is `spiffe://<td>/hub/national`).
 pub const NATIONAL: &str = "national";
+
+/// The request metadata that carries how many hubs a lookup has been passed on to.
+pub const HOPS_METADATA: &str = "lienthong-hops";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -52,6 +63,76 @@ pub enum ConfigError {
         "LIENTHONG_HUB_ROUTES is only for the national hub, LIENTHONG_NATIONAL_ENDPOINT only for a provincial hub"
     )]
     Misplaced,
+    #[error(
+        "{setting}: {endpoint} (for {hub}) leads back to this hub, which listens on {listen}: \
+         documents and lookups for it would loop; give the other hub's address"
+    )]
+    LeadsToItself {
+        setting: &'static str,
+        hub: String,
+        endpoint: String,
+        listen: SocketAddr,
+    },
+    #[error(
+        "LIENTHONG_HUB_ROUTES: {0} and {1} are both routed to {2}; one hub serves one province, \
+         and the other province's documents would be relayed back and forth"
+    )]
+    SharedEndpoint(String, String, String),
+}
+
+/// The host and port of an `https://host[:port][/…]` endpoint (port 443 by default).
+fn host_port(endpoint: &str) -> Option<(String, u16)> {
+    let rest = endpoint.strip_prefix("https://")?;
+    let authority = rest.split('/').next()?;
+    let authority = authority.rsplit('@').next()?;
+    if let Some(v6) = authority.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().ok()?,
+            None => 443,
+        };
+        return Some((host.to_string(), port));
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) => Some((host.to_string(), port.parse().ok()?)),
+        None => Some((authority.to_string(), 443)),
+    }
+}
+
+/// Whether `endpoint` is the address this hub listens on (as far as can be told without
+/// resolving names: an IP address, or `localhost`, on the same port).
+pub fn leads_to(endpoint: &str, listen: SocketAddr) -> bool {
+    let Some((host, port)) = host_port(endpoint) else {
+        return false;
+    };
+    if port != listen.port() {
+        return false;
+    }
+    let ip = if host.eq_ignore_ascii_case("localhost") {
+        None
+    } else {
+        match host.parse::<IpAddr>() {
+            Ok(ip) => Some(ip),
+            // A name: cannot be told here.
+            Err(_) => return false,
+        }
+    };
+    let own = listen.ip();
+    match ip {
+        Some(ip) => {
+            ip == own || (own.is_unspecified() && (ip.is_loopback() || ip.is_unspecified()))
+        }
+        None => own.is_loopback() || own.is_unspecified(),
+    }
+}
+
+/// Whether two endpoints name the same host and port (letter case and a trailing `/` aside).
+fn same_endpoint(a: &str, b: &str) -> bool {
+    let norm = |e: &str| host_port(e).map(|(h, p)| (h.to_ascii_lowercase(), p));
+    match (norm(a), norm(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.trim_end_matches('/') == b.trim_end_matches('/'),
+    }
 }
 
 /// The level-1 unit of an agency code (`000.00.53.H48` → `H48`).
@@ -183,9 +264,33 @@ impl Routing {
                     return Err(ConfigError::ServedTwice(unit, other, hub.into()));
                 }
             }
+            if let Some((other, _)) = self.peers.iter().find(|(_, e)| same_endpoint(e, endpoint)) {
+                return Err(ConfigError::SharedEndpoint(
+                    other.clone(),
+                    hub.into(),
+                    endpoint.into(),
+                ));
+            }
             self.peers.insert(hub.into(), endpoint.into());
         }
         Ok(())
+    }
+
+    /// Refuses a route or national endpoint that leads back to this hub, listening on `listen`.
+    pub fn check_not_itself(&self, listen: SocketAddr) -> Result<(), ConfigError> {
+        let setting = match self.role {
+            Role::National => "LIENTHONG_HUB_ROUTES",
+            _ => "LIENTHONG_NATIONAL_ENDPOINT",
+        };
+        match self.peers.iter().find(|(_, e)| leads_to(e, listen)) {
+            Some((hub, endpoint)) => Err(ConfigError::LeadsToItself {
+                setting,
+                hub: hub.clone(),
+                endpoint: endpoint.clone(),
+                listen,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Where an agency is reached from here.
@@ -310,6 +415,62 @@ mod tests {
             "H41 relays only for its own agencies"
         );
         assert!(!r.may_relay("H48", "000.00.00.G22"));
+    }
+
+    #[test]
+    fn routes_that_loop_are_refused_at_start() {
+        let listen: SocketAddr = "127.0.0.1:7443".parse().unwrap();
+        let national = Routing::new(
+            "national",
+            "national",
+            None,
+            None,
+            Some("H48=https://127.0.0.1:7443"),
+        )
+        .unwrap();
+        let e = national.check_not_itself(listen).unwrap_err();
+        assert!(e.to_string().contains("leads back to this hub"), "{e}");
+        let provincial = Routing::new(
+            "H48",
+            "provincial",
+            None,
+            Some("https://localhost:7443/"),
+            None,
+        )
+        .unwrap();
+        assert!(matches!(
+            provincial.check_not_itself(listen),
+            Err(ConfigError::LeadsToItself {
+                setting: "LIENTHONG_NATIONAL_ENDPOINT",
+                ..
+            })
+        ));
+        let any: SocketAddr = "0.0.0.0:7443".parse().unwrap();
+        assert!(provincial.check_not_itself(any).is_err());
+        // Another port, another host, or a name that cannot be told: not refused here.
+        for other in [
+            "https://127.0.0.1:7444",
+            "https://10.0.0.2:7443",
+            "https://n.gov.vn:7443",
+        ] {
+            let r = Routing::new("H48", "provincial", None, Some(other), None).unwrap();
+            assert!(r.check_not_itself(listen).is_ok(), "{other}");
+        }
+        let shared = Routing::new(
+            "national",
+            "national",
+            None,
+            None,
+            Some("H48=https://h:1,H41=https://H:1/"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            shared,
+            ConfigError::SharedEndpoint("H48".into(), "H41".into(), "https://H:1/".into())
+        );
+        assert!(shared.to_string().contains("both routed to"), "{shared}");
+        assert_eq!(host_port("https://[::1]:9"), Some(("::1".into(), 9)));
+        assert_eq!(host_port("https://a.b"), Some(("a.b".into(), 443)));
     }
 
     #[test]

@@ -1,266 +1,268 @@
-//! Which business status a recipient may report, and when a revocation may be asked.
+//! The statuses of a leg: which may follow which, in ONE transition function for the
+//! recipient's acknowledgement (01) and reports (02–06, 15, 16) and the sender's revoke
+//! request (13).
+//!
+//! The order is exact (docs/exchange.md, "Business statuses"):
+//!
+//! | to | may follow |
+//! |---|---|
+//! | 01 | nothing yet (AcknowledgeDocument); again it changes nothing; after 15 the document leaves the inbox but no 01 is recorded |
+//! | 02, 03 | 01 |
+//! | 04 | 03 |
+//! | 05 | 03, 04 or 05 (it may repeat) |
+//! | 06 | 03, 04 or 05 |
+//! | 13 | anything but a revoke already requested (pending, accepted or refused): 02 and 06 included |
+//! | 15, 16 | a pending 13 only |
+//!
+//! After 02 or 06 only the answer (15/16) to a revoke request may follow; while a revoke request
+//! is pending, the recipient answers it before any other status; nothing follows 15. After 16
+//! the leg goes on from its business status. Every refusal names both codes.
 use lienthong_axis::{BusinessStatus, RevokeState};
 use lienthong_platform::error::Violations;
+use sha2::{Digest, Sha256};
 
-use crate::error::{ExchangeError, Result};
+use crate::{
+    domain::text::{self, REASON, STAFF_INFO},
+    error::{ExchangeError, Result},
+};
 
-/// What a recipient's report does to its leg.
-#[derive(Debug, PartialEq, Eq)]
-pub enum StatusEffect {
-    /// A business status (02–06): becomes the leg's current status.
+/// The longest client request id of a report (AIP-155), in characters.
+pub const MAX_REQUEST_ID: usize = 64;
+
+/// Where a leg stands: its business status (`None` before acknowledgement) and its revoke
+/// state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LegStatus {
+    pub business: Option<BusinessStatus>,
+    pub revoke: RevokeState,
+}
+
+/// What an allowed status does to a leg.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// 01 on a document not acknowledged yet: the transport state becomes acknowledged and 01
+    /// the current status.
+    Acknowledge,
+    /// 01 after the recipient accepted the revocation (15): the document leaves the inbox
+    /// (transport acknowledged) but no 01 is recorded and the current status stays.
+    AcknowledgeRevoked,
+    /// 01 on a document already acknowledged: nothing changes.
+    AlreadyAcknowledged,
+    /// 02–06: becomes the current status.
     Business(BusinessStatus),
-    /// An answer to a revoke request (15/16): sets the revoke state.
+    /// 15 or 16: answers the pending revoke request.
     RevokeAnswer {
         status: BusinessStatus,
         state: RevokeState,
     },
+    /// 13: the sender asks the recipient to revoke the document.
+    RevokeRequest,
 }
 
-impl StatusEffect {
-    /// The status reported.
-    pub fn status(&self) -> BusinessStatus {
+impl Effect {
+    /// The status recorded in the leg's history, if any.
+    pub fn recorded(self) -> Option<BusinessStatus> {
         match self {
-            StatusEffect::Business(s) | StatusEffect::RevokeAnswer { status: s, .. } => *s,
+            Effect::Acknowledge => Some(BusinessStatus::Arrived),
+            Effect::Business(s) | Effect::RevokeAnswer { status: s, .. } => Some(s),
+            Effect::RevokeRequest => Some(BusinessStatus::RevokeRequested),
+            Effect::AcknowledgeRevoked | Effect::AlreadyAcknowledged => None,
+        }
+    }
+}
+
+/// The status a revoke state shows (13, 15, 16).
+fn revoke_code(state: RevokeState) -> Option<BusinessStatus> {
+    match state {
+        RevokeState::None => None,
+        RevokeState::Requested => Some(BusinessStatus::RevokeRequested),
+        RevokeState::Accepted => Some(BusinessStatus::RevokeAccepted),
+        RevokeState::Refused => Some(BusinessStatus::RevokeRefused),
+    }
+}
+
+/// What a leg shows: the answer to a revoke request, else its business status.
+pub fn shown(leg: LegStatus) -> Option<BusinessStatus> {
+    revoke_code(leg.revoke).or(leg.business)
+}
+
+/// Whether business status `to` (02–06) may follow `from` (01–06); else the rule refusing it.
+fn follows(from: BusinessStatus, to: BusinessStatus) -> Result<(), &'static str> {
+    use BusinessStatus::*;
+    let (allowed, rule) = match to {
+        Rejected | Accepted => (from == Arrived, "02 and 03 follow 01 only"),
+        Assigned => (from == Accepted, "04 follows 03 only"),
+        Processing => (
+            matches!(from, Accepted | Assigned | Processing),
+            "05 follows 03, 04 or 05",
+        ),
+        Completed => (
+            matches!(from, Accepted | Assigned | Processing),
+            "06 follows 03, 04 or 05",
+        ),
+        _ => (false, "only 02 to 06 are business statuses"),
+    };
+    if allowed {
+        Ok(())
+    } else if matches!(from, Rejected | Completed) {
+        Err("after 02 or 06 only the answer (15/16) to a revoke request (13) may follow")
+    } else {
+        Err(rule)
+    }
+}
+
+/// Decides whether status `to` may follow what leg `leg` of `document_id` shows, and what it
+/// does. The one place the order of statuses is decided.
+pub fn transition(document_id: &str, leg: LegStatus, to: BusinessStatus) -> Result<Effect> {
+    use BusinessStatus::*;
+    let refused = |from: BusinessStatus, rule: &'static str| ExchangeError::TransitionRefused {
+        document_id: document_id.to_string(),
+        from,
+        to,
+        rule,
+    };
+    match to {
+        Arrived => Ok(match (leg.business, leg.revoke) {
+            (Some(_), _) => Effect::AlreadyAcknowledged,
+            (None, RevokeState::Accepted) => Effect::AcknowledgeRevoked,
+            (None, _) => Effect::Acknowledge,
+        }),
+        RevokeRequested => match revoke_code(leg.revoke) {
+            None => Ok(Effect::RevokeRequest),
+            Some(from) => Err(refused(
+                from,
+                "a revoke is requested once from each recipient",
+            )),
+        },
+        _ if leg.revoke == RevokeState::Accepted => Err(ExchangeError::Revoked {
+            document_id: document_id.to_string(),
+            to,
+        }),
+        RevokeAccepted | RevokeRefused => {
+            if leg.revoke != RevokeState::Requested {
+                return Err(ExchangeError::NoRevokePending {
+                    document_id: document_id.to_string(),
+                    status: to,
+                    from: shown(leg),
+                });
+            }
+            let state = if to == RevokeAccepted {
+                RevokeState::Accepted
+            } else {
+                RevokeState::Refused
+            };
+            Ok(Effect::RevokeAnswer { status: to, state })
+        }
+        Rejected | Accepted | Assigned | Processing | Completed => {
+            let Some(from) = leg.business else {
+                return Err(ExchangeError::NotAcknowledged {
+                    document_id: document_id.to_string(),
+                    status: to,
+                });
+            };
+            if leg.revoke == RevokeState::Requested {
+                return Err(refused(
+                    RevokeRequested,
+                    "a revoke request (13) is pending: answer it with 15 or 16 first",
+                ));
+            }
+            follows(from, to)
+                .map(|()| Effect::Business(to))
+                .map_err(|rule| refused(from, rule))
         }
     }
 }
 
 /// The fields of a report, checked before anything is read: `status` (the raw value of the
 /// enum field) is one a recipient reports — not 01, recorded by AcknowledgeDocument, nor 13,
-/// sent with RevokeDocument — and `description` carries the reason 02 and 16 require. Every
+/// sent with RevokeDocument — `description` carries the reason 02 and 16 require, and both
+/// `description` (several lines) and `staff_info` (one line) keep to the text policy. Every
 /// violation goes to `v`; the status when it is reportable.
 pub fn check_report_fields(
     status: i32,
     description: &str,
+    staff_info: &str,
     v: &mut Violations,
 ) -> Option<BusinessStatus> {
     use BusinessStatus::*;
-    let status = v.check(BusinessStatus::from_field("status", status))?;
-    match status {
-        Arrived => {
+    let status = match v.check(BusinessStatus::from_field("status", status)) {
+        Some(Arrived) => {
             v.push(
                 "status",
                 "01 (BUSINESS_STATUS_ARRIVED) is recorded by AcknowledgeDocument, not reported",
             );
-            return None;
+            None
         }
-        RevokeRequested => {
+        Some(RevokeRequested) => {
             v.push(
                 "status",
                 "13 (BUSINESS_STATUS_REVOKE_REQUESTED) is sent by the document's sender with \
                  RevokeDocument",
             );
-            return None;
+            None
         }
-        Rejected if description.trim().is_empty() => v.push(
+        other => other,
+    };
+    match status {
+        Some(Rejected) if description.trim().is_empty() => v.push(
             "description",
             "a reason is required to reject a document (02)",
         ),
-        RevokeRefused if description.trim().is_empty() => v.push(
+        Some(RevokeRefused) if description.trim().is_empty() => v.push(
             "description",
             "a reason is required to refuse a revoke (16)",
         ),
-        _ => {}
+        _ => text::multi(v, "description", description, REASON),
     }
-    Some(status)
+    text::single(v, "staff_info", staff_info, STAFF_INFO);
+    status
 }
 
-/// The position of a business status in the forward order (0 for anything else).
-fn rank(status: Option<BusinessStatus>) -> u8 {
-    use BusinessStatus::*;
-    match status {
-        Some(Arrived) => 1,
-        Some(Rejected | Accepted) => 2,
-        Some(Assigned) => 3,
-        Some(Processing) => 4,
-        Some(Completed) => 5,
-        _ => 0,
+/// A report's `request_id` (AIP-155): empty for none, else 1 to 64 of the characters of
+/// RFC 3986's "unreserved" set — letters A–Z and a–z, digits, `-`, `.`, `_`, `~` (a UUID fits).
+/// Returns the id when there is one and it is well formed.
+pub fn check_request_id<'a>(id: &'a str, v: &mut Violations) -> Option<&'a str> {
+    if id.is_empty() {
+        return None;
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~');
+    if let Some(c) = id.chars().find(|c| !allowed(*c)) {
+        v.push(
+            "request_id",
+            format!(
+                "holds U+{:04X}; a request id is made of letters A-Z a-z, digits and - . _ ~ \
+                 (e.g. a UUID)",
+                c as u32
+            ),
+        );
+        None
+    } else if id.chars().count() > MAX_REQUEST_ID {
+        v.push(
+            "request_id",
+            format!("is longer than {MAX_REQUEST_ID} characters"),
+        );
+        None
+    } else {
+        Some(id)
     }
 }
 
-/// Decides whether a recipient may report `status` (its fields already checked by
-/// [`check_report_fields`]) on its leg of `document_id`, whose current business status is
-/// `current` (`None` before acknowledgement) and revoke state `revoke`.
-///
-/// 02 only right after 01; then 03, 04, 05, 06 forwards; 05 may repeat; other repeats,
-/// backward moves and anything after 02 or 06 are refused. 15/16 answer a pending revoke
-/// request. After 15 the document is revoked for this recipient and takes no further status.
-pub fn check_report(
+/// What a report asked, for telling a retry (the same request again) from another request under
+/// the same request id.
+pub fn report_fingerprint(
     document_id: &str,
     status: BusinessStatus,
-    current: Option<BusinessStatus>,
-    revoke: RevokeState,
-) -> Result<StatusEffect> {
-    use BusinessStatus::*;
-    match status {
-        RevokeAccepted | RevokeRefused => check_revoke_answer(document_id, status, revoke),
-        Rejected | Accepted | Assigned | Processing | Completed => {
-            check_business(document_id, status, current, revoke)
-        }
-        Arrived | RevokeRequested => Err(ExchangeError::invalid(
-            "status",
-            format!("{status} is not a status a recipient reports"),
-        )),
+    description: &str,
+    staff_info: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [document_id, status.code(), description, staff_info] {
+        h.update(part.len().to_string().as_bytes());
+        h.update(b":");
+        h.update(part.as_bytes());
     }
-}
-
-fn check_revoke_answer(
-    document_id: &str,
-    status: BusinessStatus,
-    revoke: RevokeState,
-) -> Result<StatusEffect> {
-    if revoke != RevokeState::Requested {
-        return Err(ExchangeError::NoRevokePending {
-            document_id: document_id.to_string(),
-            status,
-        });
-    }
-    let state = if status == BusinessStatus::RevokeAccepted {
-        RevokeState::Accepted
-    } else {
-        RevokeState::Refused
-    };
-    Ok(StatusEffect::RevokeAnswer { status, state })
-}
-
-fn check_business(
-    document_id: &str,
-    status: BusinessStatus,
-    current: Option<BusinessStatus>,
-    revoke: RevokeState,
-) -> Result<StatusEffect> {
-    use BusinessStatus::*;
-    let Some(from) = current else {
-        return Err(ExchangeError::NotAcknowledged {
-            document_id: document_id.to_string(),
-            status,
-        });
-    };
-    if revoke == RevokeState::Accepted {
-        return Err(ExchangeError::Revoked {
-            document_id: document_id.to_string(),
-        });
-    }
-    let allowed = if matches!(from, Rejected | Completed) {
-        false
-    } else if status == Rejected {
-        from == Arrived
-    } else {
-        rank(Some(status)) > rank(Some(from)) || (status == Processing && from == Processing)
-    };
-    if allowed {
-        Ok(StatusEffect::Business(status))
-    } else {
-        Err(ExchangeError::TransitionRefused {
-            document_id: document_id.to_string(),
-            from,
-            to: status,
-        })
-    }
-}
-
-/// Whether the sender may ask a recipient to revoke: not asked yet, and the recipient holds
-/// the document (one that rejected it, 02, does not).
-pub fn may_ask_revoke(current: Option<BusinessStatus>, revoke: RevokeState) -> bool {
-    revoke == RevokeState::None && current != Some(BusinessStatus::Rejected)
+    hex::encode(h.finalize())
 }
 
 #[cfg(test)]
-mod tests {
-    use lienthong_platform::error::ApiError;
-
-    use super::*;
-
-    const ID: &str = "000.00.00.H48,2026/11/26,1/UBND-TH";
-
-    fn s(code: &str) -> BusinessStatus {
-        BusinessStatus::from_code(code).unwrap()
-    }
-
-    fn at(code: &str) -> Option<BusinessStatus> {
-        (!code.is_empty()).then(|| s(code))
-    }
-
-    #[test]
-    fn status_transitions() {
-        let none = RevokeState::None;
-        let ok = |code: &str, current: &str| check_report(ID, s(code), at(current), none).is_ok();
-        assert!(!ok("03", ""), "before ack");
-        assert!(ok("03", "01"));
-        assert!(ok("02", "01"));
-        assert!(!ok("02", "03"), "backward");
-        assert!(ok("04", "03"));
-        assert!(ok("05", "05"), "05 repeats");
-        assert!(!ok("04", "04"), "04 does not repeat");
-        assert!(!ok("03", "05"), "backward");
-        assert!(ok("06", "05"));
-        assert!(!ok("05", "06"), "after 06");
-        assert!(!ok("03", "02"), "after 02");
-        assert!(!ok("15", "03"), "no request");
-        assert_eq!(
-            check_report(ID, s("15"), at("03"), RevokeState::Requested).unwrap(),
-            StatusEffect::RevokeAnswer {
-                status: BusinessStatus::RevokeAccepted,
-                state: RevokeState::Accepted
-            }
-        );
-        assert_eq!(
-            check_report(ID, s("16"), at("03"), RevokeState::Requested)
-                .unwrap()
-                .status(),
-            BusinessStatus::RevokeRefused
-        );
-        assert!(check_report(ID, s("05"), at("03"), RevokeState::Accepted).is_err());
-        assert!(!ok("01", ""));
-        assert!(!ok("13", "01"));
-    }
-
-    #[test]
-    fn fields_are_checked_together() {
-        let fields = |status: i32, description: &str| {
-            let mut v = Violations::new();
-            let got = check_report_fields(status, description, &mut v);
-            let named: Vec<String> = v.as_slice().iter().map(|e| e.field.clone()).collect();
-            (got, named)
-        };
-        assert_eq!(fields(3, ""), (Some(BusinessStatus::Accepted), vec![]));
-        assert_eq!(
-            fields(2, " "),
-            (Some(BusinessStatus::Rejected), vec!["description".into()])
-        );
-        assert_eq!(fields(16, "").1, ["description"]);
-        for refused in [0, 1, 7, 13] {
-            assert_eq!(fields(refused, "").1, ["status"], "{refused}");
-        }
-    }
-
-    #[test]
-    fn refusals_say_why_and_about_what() {
-        let e = check_report(ID, s("03"), at("04"), RevokeState::None).unwrap_err();
-        assert!(e.to_string().contains("cannot follow"), "{e}");
-        assert_eq!(e.reason(), "TRANSITION_REFUSED");
-        assert_eq!(e.subject(), ID);
-        let e = check_report(ID, s("03"), None, RevokeState::None).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "status: acknowledge the document first (status 01) before reporting 03"
-        );
-        assert_eq!(e.subject(), ID);
-        let mut v = Violations::new();
-        check_report_fields(7, "", &mut v);
-        assert!(
-            v.to_string()
-                .starts_with("status: 7 is not a business status"),
-            "{v}"
-        );
-    }
-
-    #[test]
-    fn revocation_is_asked_once_of_those_holding_the_document() {
-        assert!(may_ask_revoke(None, RevokeState::None));
-        assert!(may_ask_revoke(at("03"), RevokeState::None));
-        assert!(!may_ask_revoke(at("02"), RevokeState::None));
-        assert!(!may_ask_revoke(at("03"), RevokeState::Requested));
-        assert!(!may_ask_revoke(at("03"), RevokeState::Refused));
-    }
-}
+mod tests;

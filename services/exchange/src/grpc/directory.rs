@@ -40,7 +40,8 @@ impl DirectoryService for DirectoryApi {
         &self,
         req: Request<GetAgencyRequest>,
     ) -> Result<Response<GetAgencyResponse>, Status> {
-        let agency = self.app.get_agency(&req.get_ref().code).await?;
+        let hops = super::limits::lookup_hops(&req);
+        let agency = self.app.get_agency(&req.get_ref().code, hops).await?;
         Ok(Response::new(GetAgencyResponse {
             agency: Some(agency),
         }))

@@ -14,8 +14,8 @@ use lienthong_api::exchange::v1::{
 use lienthong_platform::{authz::caller_agency, notify::ServerStream};
 use tonic::{Request, Response, Status, Streaming};
 
-use super::invalid;
-use crate::app::{Exchange, Report, SendStart};
+use super::{invalid, limits::next_message};
+use crate::app::{Exchange, Limited, Report, SendStart};
 
 #[derive(Clone)]
 pub struct ExchangeApi {
@@ -36,7 +36,8 @@ impl ExchangeService for ExchangeApi {
     ) -> Result<Response<SendDocumentResponse>, Status> {
         let sender = caller_agency(&req)?;
         let mut stream = req.into_inner();
-        let first = stream.message().await?.ok_or_else(|| {
+        let stall = self.app.upload_stall();
+        let first = next_message(&mut stream, stall).await?.ok_or_else(|| {
             invalid(
                 "header",
                 "the stream is empty; the first message must carry the header",
@@ -49,7 +50,7 @@ impl ExchangeService for ExchangeApi {
             SendStart::Duplicate(receipt) => return Ok(Response::new(receipt)),
             SendStart::New(pending) => pending,
         };
-        while let Some(msg) = stream.message().await? {
+        while let Some(msg) = next_message(&mut stream, stall).await? {
             match msg.part {
                 Some(Part::Chunk(AttachmentChunk {
                     attachment_index,
@@ -76,15 +77,19 @@ impl ExchangeService for ExchangeApi {
         Ok(Response::new(self.app.finish_send(*pending).await?))
     }
 
-    type SubscribeStream = ServerStream<SubscribeResponse>;
+    type SubscribeStream = Limited<ServerStream<SubscribeResponse>>;
 
     async fn subscribe(
         &self,
         req: Request<SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
         let agency = caller_agency(&req)?;
-        let stream = self.app.subscribe(agency, req.get_ref().after_item_id)?;
-        Ok(Response::new(stream))
+        let permit = self.app.stream_permit(agency.as_str())?;
+        let stream = self
+            .app
+            .subscribe(agency, req.get_ref().after_item_id)
+            .await?;
+        Ok(Response::new(Limited::new(stream, permit)))
     }
 
     async fn list_pending(
@@ -155,6 +160,7 @@ impl ExchangeService for ExchangeApi {
             status: r.status,
             description: &r.description,
             staff_info: &r.staff_info,
+            request_id: &r.request_id,
         };
         let status = self.app.report_status(&agency, &report).await?;
         Ok(Response::new(ReportStatusResponse {
@@ -202,15 +208,16 @@ impl ExchangeService for ExchangeApi {
         }))
     }
 
-    type WatchSentDocumentStream = ServerStream<WatchSentDocumentResponse>;
+    type WatchSentDocumentStream = Limited<ServerStream<WatchSentDocumentResponse>>;
 
     async fn watch_sent_document(
         &self,
         req: Request<WatchSentDocumentRequest>,
     ) -> Result<Response<Self::WatchSentDocumentStream>, Status> {
         let agency = caller_agency(&req)?;
+        let permit = self.app.stream_permit(agency.as_str())?;
         let document_id = req.into_inner().document_id;
         let stream = self.app.watch_sent_document(agency, document_id).await?;
-        Ok(Response::new(stream))
+        Ok(Response::new(Limited::new(stream, permit)))
     }
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod directory;
 mod exchange;
+mod limits;
 mod relay;
 
 pub use admin::HubAdminApi;

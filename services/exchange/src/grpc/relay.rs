@@ -8,7 +8,7 @@ use lienthong_api::exchange::v1::{
 use lienthong_platform::authz::caller;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::invalid;
+use super::{invalid, limits::next_message};
 use crate::app::{Exchange, SendStart};
 
 #[derive(Clone)]
@@ -30,7 +30,8 @@ impl RelayService for RelayApi {
     ) -> Result<Response<RelayDocumentResponse>, Status> {
         let hub = caller(&req)?;
         let mut stream = req.into_inner();
-        let first = stream.message().await?.ok_or_else(|| {
+        let stall = self.app.upload_stall();
+        let first = next_message(&mut stream, stall).await?.ok_or_else(|| {
             invalid(
                 "header",
                 "the stream is empty; the first message must carry the header",
@@ -45,7 +46,7 @@ impl RelayService for RelayApi {
             }
             SendStart::New(pending) => pending,
         };
-        while let Some(msg) = stream.message().await? {
+        while let Some(msg) = next_message(&mut stream, stall).await? {
             match msg.part {
                 Some(Part::Chunk(AttachmentChunk {
                     attachment_index,

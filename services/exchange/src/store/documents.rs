@@ -17,7 +17,7 @@ pub struct StoredDocument {
     pub header: DocumentHeader,
 }
 
-fn decode_header(hex_pb: &str) -> Result<DocumentHeader> {
+pub(super) fn decode_header(hex_pb: &str) -> Result<DocumentHeader> {
     let bytes = hex::decode(hex_pb)
         .map_err(|e| ExchangeError::internal(format!("stored header is not hex: {e}")))?;
     DocumentHeader::decode(bytes.as_slice())

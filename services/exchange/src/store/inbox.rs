@@ -4,7 +4,10 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{
     error::Result,
-    store::statuses::{StatusRow, status_from_row},
+    store::{
+        bounces::{EVENT_COLUMNS, EVENT_ITEM_KIND, TransportEvent, event_from_row},
+        statuses::{StatusRow, status_from_row},
+    },
 };
 
 /// What an inbox item carries (stored as its integer).
@@ -58,6 +61,15 @@ pub async fn insert_inbox_item(conn: &mut AnyConnection, item: &NewItem<'_>) -> 
     Ok(item_id)
 }
 
+/// The id of the last item ever put in the agency's inbox (acknowledged or not), 0 when none.
+pub async fn last_item_id(conn: &mut AnyConnection, agency: &str) -> Result<i64> {
+    let row = sqlx::query("SELECT MAX(item_id) AS last FROM inbox WHERE agency = $1")
+        .bind(agency)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get::<Option<i64>, _>("last")?.unwrap_or(0))
+}
+
 /// An item waiting in an agency's inbox.
 pub struct PendingItem {
     pub item_id: i64,
@@ -65,6 +77,8 @@ pub struct PendingItem {
     pub created_at: i64,
     /// The status message; `None` for a document.
     pub status: Option<StatusRow>,
+    /// The transport event (a bounce) told to the sender, for an item of that kind.
+    pub event: Option<TransportEvent>,
 }
 
 /// The agency's unacknowledged items after `after`, oldest first.
@@ -74,13 +88,15 @@ pub async fn pending_items(
     after: i64,
     limit: i64,
 ) -> Result<Vec<PendingItem>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT i.item_id, i.kind, i.document_id, i.created_at, \
-                s.seq, s.recipient, s.code, s.reported_by, s.description, s.staff_info, s.at, s.hub \
+                s.seq, s.recipient, s.code, s.reported_by, s.description, s.staff_info, s.at, s.hub, \
+                {EVENT_COLUMNS} \
          FROM inbox i LEFT JOIN statuses s ON s.seq = i.status_seq \
+         LEFT JOIN transport_events e ON e.seq = i.event_seq \
          WHERE i.agency = $1 AND i.acked_at IS NULL AND i.item_id > $2 \
-         ORDER BY i.item_id LIMIT $3",
-    )
+         ORDER BY i.item_id LIMIT $3"
+    )))
     .bind(agency)
     .bind(after)
     .bind(limit)
@@ -94,11 +110,17 @@ pub async fn pending_items(
             } else {
                 None
             };
+            let event = if kind == EVENT_ITEM_KIND {
+                Some(event_from_row(row)?)
+            } else {
+                None
+            };
             Ok(PendingItem {
                 item_id: row.try_get("item_id")?,
                 document_id: row.try_get("document_id")?,
                 created_at: row.try_get("created_at")?,
                 status,
+                event,
             })
         })
         .collect()
@@ -130,7 +152,8 @@ pub async fn confirm_status_item(
     let Some(row) = row else {
         return Ok(Confirmation::Missing);
     };
-    if row.try_get::<i64, _>("kind")? != ItemKind::Status.as_i64() {
+    let kind = row.try_get::<i64, _>("kind")?;
+    if kind != ItemKind::Status.as_i64() && kind != EVENT_ITEM_KIND {
         return Ok(Confirmation::Document);
     }
     sqlx::query(

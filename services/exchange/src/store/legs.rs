@@ -8,6 +8,7 @@ use lienthong_axis::{BusinessStatus, RevokeState, TransportState};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
 use crate::{
+    domain::status::LegStatus,
     error::Result,
     store::{inbox::ItemKind, statuses::status_of_code},
 };
@@ -24,6 +25,18 @@ pub struct Leg {
     pub revoke_state: RevokeState,
     /// The hub serving the recipient.
     pub hub: String,
+    /// Why the document cannot be delivered, when the leg failed ("" otherwise).
+    pub failure_reason: String,
+}
+
+impl Leg {
+    /// Where the leg stands as far as statuses go.
+    pub fn status(&self) -> LegStatus {
+        LegStatus {
+            business: self.current_status,
+            revoke: self.revoke_state,
+        }
+    }
 }
 
 fn leg_from_row(row: &AnyRow) -> Result<Leg> {
@@ -35,6 +48,7 @@ fn leg_from_row(row: &AnyRow) -> Result<Leg> {
         current_status: stored_status(&row.try_get::<String, _>("current_status")?)?,
         revoke_state: RevokeState::from_i64(row.try_get("revoke_state")?),
         hub: row.try_get("hub")?,
+        failure_reason: row.try_get("failure_reason")?,
     })
 }
 
@@ -52,8 +66,8 @@ fn status_code(status: Option<BusinessStatus>) -> &'static str {
     status.map_or("", BusinessStatus::code)
 }
 
-const LEG_COLUMNS: &str =
-    "recipient, transport_state, delivered_at, acknowledged_at, current_status, revoke_state, hub";
+const LEG_COLUMNS: &str = "recipient, transport_state, delivered_at, acknowledged_at, \
+     current_status, revoke_state, hub, failure_reason";
 
 /// Adds a queued leg towards a recipient served by `hub`.
 pub async fn insert_leg(
@@ -121,24 +135,26 @@ pub async fn mark_delivered(
     Ok(n > 0)
 }
 
-/// → acknowledged with status 01, unless already acknowledged; the recipient's inbox item of
-/// the document is done. Returns whether it changed.
+/// → acknowledged, unless already acknowledged; with `status` 01 it becomes the current status
+/// (`None`: the current status stays, after an accepted revocation). The recipient's inbox
+/// item of the document is done. Returns whether it changed.
 pub async fn mark_acknowledged(
     conn: &mut AnyConnection,
     document_id: &str,
     recipient: &str,
     now: i64,
+    status: Option<BusinessStatus>,
 ) -> Result<bool> {
     let n = sqlx::query(
         "UPDATE deliveries SET transport_state = $3, acknowledged_at = $4, \
-         delivered_at = COALESCE(delivered_at, $4), current_status = $5 \
+         delivered_at = COALESCE(delivered_at, $4), current_status = COALESCE($5, current_status) \
          WHERE document_id = $1 AND recipient = $2 AND transport_state <> $3",
     )
     .bind(document_id)
     .bind(recipient)
     .bind(TransportState::Acknowledged.as_i64())
     .bind(now)
-    .bind(BusinessStatus::Arrived.code())
+    .bind(status.map(BusinessStatus::code))
     .execute(&mut *conn)
     .await?
     .rows_affected();

@@ -5,7 +5,9 @@
 //! transaction) must give it back before calling anything that acquires another, or it waits
 //! for itself until the pool times out.
 pub mod agencies;
+pub mod blob_refs;
 pub mod blobs;
+pub mod bounces;
 pub mod documents;
 pub mod inbox;
 pub mod legs;
@@ -15,6 +17,8 @@ pub mod statistics;
 pub mod statuses;
 
 pub use agencies::*;
+pub use blob_refs::*;
+pub use bounces::*;
 pub use documents::*;
 pub use inbox::*;
 pub use legs::*;
@@ -23,6 +27,7 @@ pub use relay::*;
 pub use statistics::*;
 pub use statuses::*;
 
+use lienthong_platform::db::Db;
 use sqlx::{Any, AnyPool, Transaction, pool::PoolConnection};
 
 use crate::error::Result;
@@ -33,16 +38,18 @@ pub type Tx = Transaction<'static, Any>;
 /// A connection of the pool.
 pub type Conn = PoolConnection<Any>;
 
-pub async fn begin(pool: &AnyPool) -> Result<Tx> {
-    Ok(pool.begin().await?)
+/// A transaction; UNAVAILABLE at once while the database is known to be down.
+pub async fn begin(db: &Db) -> Result<Tx> {
+    Ok(db.begin().await?)
 }
 
 pub async fn commit(tx: Tx) -> Result<()> {
     Ok(tx.commit().await?)
 }
 
-pub async fn acquire(pool: &AnyPool) -> Result<Conn> {
-    Ok(pool.acquire().await?)
+/// A connection; UNAVAILABLE at once while the database is known to be down.
+pub async fn acquire(db: &Db) -> Result<Conn> {
+    Ok(db.acquire().await?)
 }
 
 /// Closes the pool: every later query fails as "database unavailable".

@@ -56,15 +56,24 @@ pub async fn mark_day_pushed(pool: &AnyPool, day: PendingDay) -> Result<()> {
     Ok(())
 }
 
-/// The legs of the documents accepted in `[start, end)`.
-pub async fn legs_accepted_between(pool: &AnyPool, start: i64, end: i64) -> Result<Vec<DayLeg>> {
+/// The legs of the documents accepted in `[start, end)`, but those hub `hub_id` bounced (no
+/// such recipient: nothing was received).
+pub async fn legs_accepted_between(
+    pool: &AnyPool,
+    hub_id: &str,
+    start: i64,
+    end: i64,
+) -> Result<Vec<DayLeg>> {
     let rows = sqlx::query(
         "SELECT doc.document_id AS id, doc.sender AS sender, d.recipient AS recipient \
          FROM documents doc JOIN deliveries d ON d.document_id = doc.document_id \
-         WHERE doc.accepted_at >= $1 AND doc.accepted_at < $2",
+         WHERE doc.accepted_at >= $1 AND doc.accepted_at < $2 \
+         AND NOT (d.transport_state = $3 AND d.hub = $4)",
     )
     .bind(start)
     .bind(end)
+    .bind(lienthong_axis::TransportState::Failed.as_i64())
+    .bind(hub_id)
     .fetch_all(pool)
     .await?;
     rows.iter()

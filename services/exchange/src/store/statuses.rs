@@ -64,6 +64,70 @@ pub async fn insert_status(conn: &mut AnyConnection, s: &StatusRow) -> Result<i6
     Ok(seq)
 }
 
+/// The status number `seq`.
+pub async fn status_by_seq(conn: &mut AnyConnection, seq: i64) -> Result<Option<StatusRow>> {
+    let row = sqlx::query(
+        "SELECT seq, document_id, recipient, code, reported_by, description, staff_info, at, hub \
+         FROM statuses WHERE seq = $1",
+    )
+    .bind(seq)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(status_from_row).transpose()
+}
+
+/// A report made with a client request id (AIP-155): what it asked (its fingerprint) and the
+/// status it recorded.
+pub struct StatusRequest {
+    pub fingerprint: String,
+    pub status_seq: i64,
+}
+
+/// The report `reporter` made with `request_id`, if any.
+pub async fn find_status_request(
+    conn: &mut AnyConnection,
+    reporter: &str,
+    request_id: &str,
+) -> Result<Option<StatusRequest>> {
+    let row = sqlx::query(
+        "SELECT fingerprint, status_seq FROM status_requests WHERE reporter = $1 AND request_id = $2",
+    )
+    .bind(reporter)
+    .bind(request_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(StatusRequest {
+            fingerprint: r.try_get("fingerprint")?,
+            status_seq: r.try_get("status_seq")?,
+        })
+    })
+    .transpose()
+}
+
+/// Remembers the report `reporter` made with `request_id` (in the transaction that records its
+/// status: a concurrent retry loses the race on the key and is told to retry).
+pub async fn insert_status_request(
+    conn: &mut AnyConnection,
+    reporter: &str,
+    request_id: &str,
+    request: &StatusRequest,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO status_requests (reporter, request_id, fingerprint, status_seq, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(reporter)
+    .bind(request_id)
+    .bind(&request.fingerprint)
+    .bind(request.status_seq)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn statuses_of(conn: &mut AnyConnection, document_id: &str) -> Result<Vec<StatusRow>> {
     let rows = sqlx::query(
         "SELECT seq, document_id, recipient, code, reported_by, description, staff_info, at, hub \

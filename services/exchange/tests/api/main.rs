@@ -3,9 +3,16 @@
 mod clock;
 mod directory;
 mod federation;
+mod federation_limits;
 mod flow;
 mod health;
+mod hostile;
+mod hostile_hubs;
+mod limits;
+mod orphans;
+mod outage;
 mod paging;
+mod protocol;
 mod receiving;
 mod reflection;
 mod security;
@@ -19,9 +26,30 @@ use federation::{
     cross_province_delivery_and_statuses_back, national_hub_down_delays_and_loses_nothing,
     relay_is_for_hubs_and_only_for_their_agencies,
 };
+use federation_limits::{
+    a_relay_refused_for_good_is_bounced_not_retried, looping_routes_are_refused_promptly,
+    relays_resume_quickly_after_a_long_outage, routes_that_loop_are_refused_at_start,
+    unknown_recipient_is_bounced_to_the_sender_once,
+};
 use flow::full_flow_with_statuses_and_revoke;
 use health::health_reflects_the_database;
+use hostile::{hostile_requests_change_nothing, hostile_sends_store_nothing};
+use hostile_hubs::{
+    hostile_directory_requests_store_nothing, hostile_relays_store_nothing,
+    hub_status_is_for_operators,
+};
+use limits::{
+    a_revoked_agency_is_cut_off_within_a_reload, an_upload_that_stalls_is_ended,
+    connections_beyond_the_cap_are_refused_others_served, sent_pages_are_bounded_in_bytes,
+    stalled_uploads_are_bounded_and_cleaned_up, streams_per_agency_are_bounded,
+};
+use orphans::orphan_blobs_are_collected_not_those_in_flight;
+use outage::calls_fail_fast_while_the_database_is_down;
 use paging::{every_list_is_walked_to_the_end, page_tokens_cannot_be_forged_moved_or_kept};
+use protocol::{
+    cursors_from_the_future_are_out_of_range, outsiders_cannot_tell_documents_exist,
+    retried_reports_return_the_first_result, statuses_follow_the_table_exactly,
+};
 use receiving::subscriber_resumes_without_loss_or_duplicates;
 use security::{
     refuses_clients_without_valid_certificates, refuses_spoofed_sender_and_foreign_reads,
@@ -50,4 +78,26 @@ lienthong_platform::on_both_databases!(
     relay_is_for_hubs_and_only_for_their_agencies,
     every_list_is_walked_to_the_end,
     page_tokens_cannot_be_forged_moved_or_kept,
+    statuses_follow_the_table_exactly,
+    retried_reports_return_the_first_result,
+    outsiders_cannot_tell_documents_exist,
+    cursors_from_the_future_are_out_of_range,
+    hostile_sends_store_nothing,
+    hostile_requests_change_nothing,
+    hostile_directory_requests_store_nothing,
+    hostile_relays_store_nothing,
+    hub_status_is_for_operators,
+    stalled_uploads_are_bounded_and_cleaned_up,
+    an_upload_that_stalls_is_ended,
+    connections_beyond_the_cap_are_refused_others_served,
+    streams_per_agency_are_bounded,
+    sent_pages_are_bounded_in_bytes,
+    a_revoked_agency_is_cut_off_within_a_reload,
+    calls_fail_fast_while_the_database_is_down,
+    orphan_blobs_are_collected_not_those_in_flight,
+    unknown_recipient_is_bounced_to_the_sender_once,
+    looping_routes_are_refused_promptly,
+    routes_that_loop_are_refused_at_start,
+    relays_resume_quickly_after_a_long_outage,
+    a_relay_refused_for_good_is_bounced_not_retried,
 );

@@ -124,11 +124,12 @@ pub async fn refuses_spoofed_sender_and_foreign_reads(backend: Backend) {
     let r = send(&mut h48, header(H48, &[G22], 2, &[]), &[])
         .await
         .expect("send");
+    // Another agency hears of the document what it would of an unknown one.
     let mut other = hub.agency(SCT).await;
     refused(
         fetch_all(&mut other, &r.document_id).await,
-        Code::PermissionDenied,
-        "NOT_ADDRESSED",
+        Code::NotFound,
+        "NO_DOCUMENT",
     );
     refused(
         other
@@ -136,8 +137,8 @@ pub async fn refuses_spoofed_sender_and_foreign_reads(backend: Backend) {
                 document_id: r.document_id.clone(),
             })
             .await,
-        Code::PermissionDenied,
-        "ONLY_SENDER_VIEWS",
+        Code::NotFound,
+        "NO_DOCUMENT",
     );
     refused(
         other
@@ -145,8 +146,8 @@ pub async fn refuses_spoofed_sender_and_foreign_reads(backend: Backend) {
                 document_id: r.document_id.clone(),
             })
             .await,
-        Code::PermissionDenied,
-        "NOT_ADDRESSED",
+        Code::NotFound,
+        "NO_DOCUMENT",
     );
     // The sender itself cannot report a recipient's status.
     refused(

@@ -367,6 +367,7 @@ pub async fn report_raw(
             status,
             description: description.into(),
             staff_info: String::new(),
+            request_id: String::new(),
         })
         .await
         .map(|_| ())
@@ -453,4 +454,56 @@ pub async fn figures(hub: &TestHub, day: time::Date) -> Vec<(String, String, u64
         .collect();
     v.sort();
     v
+}
+
+/// A hub like [`spawn_hub_with`], with its arguments changed by `tweak` before it starts (limits,
+/// timeouts, the database URL, …).
+pub async fn spawn_hub_tweaked(
+    backend: Backend,
+    options: Options,
+    tweak: impl FnOnce(&mut ExchangeArgs),
+) -> TestHub {
+    let (pki, clock) = options.shared.unwrap_or_else(|| {
+        let clock = ManualClock::new(local::local_noon(TODAY));
+        (Arc::new(TestPki::new()), Arc::new(clock))
+    });
+    let db = TestDb::new(backend).await;
+    let id = Identity::Hub(options.hub_id.clone());
+    let mut server = pki.server_args(&id, &options.hub_id, &db);
+    server.tls_reload_secs = options.tls_reload_secs;
+    let mut args = ExchangeArgs {
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], options.port)),
+        hub_id: options.hub_id,
+        role: options.role,
+        national_endpoint: options.national_endpoint,
+        routes: options.routes,
+        max_attachment_bytes: options.max_attachment_bytes,
+        max_attachments: 10,
+        ..ExchangeArgs::new(server)
+    };
+    tweak(&mut args);
+    let hub = start_with_clock(args.clone(), Shutdown::new(), clock.clone())
+        .await
+        .expect("hub starts");
+    let url = format!("https://127.0.0.1:{}", hub.addr.port());
+    TestHub {
+        hub: Some(hub),
+        pki,
+        clock,
+        db: Some(db),
+        url,
+        args,
+    }
+}
+
+impl TestHub {
+    /// The hub's data directory (its SQLite database, its blobs).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.args.server.data_dir.clone()
+    }
+
+    /// The port the hub listens on.
+    pub fn port(&self) -> u16 {
+        self.hub.as_ref().expect("the hub is running").addr.port()
+    }
 }

@@ -7,6 +7,7 @@ use crate::{
     domain::{
         PeriodRef,
         scopes::Scope,
+        text::parsed,
         view::{PeriodView, ViewInputs},
     },
     error::{ReportingError, Result},
@@ -24,7 +25,7 @@ impl Reporting {
         mut v: Violations,
     ) -> Result<PeriodView> {
         at.check(&mut v);
-        let scope = v.check(Scope::parse("scope", scope));
+        let scope = v.check(parsed("scope", scope, Scope::parse));
         v.into_result()?;
         let Some(scope) = scope else {
             return Err(ReportingError::invalid("scope", "malformed"));

@@ -33,8 +33,7 @@ use lienthong_axis::{
     clock::SharedClock,
     local::{format_date, local_date},
 };
-use lienthong_platform::{Identity, error::InfraError, paging::PageTokens};
-use sqlx::AnyPool;
+use lienthong_platform::{Identity, db::Db, error::InfraError, paging::PageTokens};
 use time::Date;
 
 use crate::{
@@ -56,15 +55,22 @@ pub struct Reporting {
 }
 
 impl Reporting {
-    /// The service on a migrated database, reading "now" from `clock`, counting due dates
-    /// without `holidays`, signing page tokens with `tokens`.
-    pub fn new(pool: AnyPool, clock: SharedClock, holidays: Holidays, tokens: PageTokens) -> Self {
+    /// The service on a migrated database (`db`: fails fast while it is known to be down),
+    /// reading "now" from `clock`, counting due dates without `holidays`, signing page tokens
+    /// with `tokens`.
+    pub fn new(db: Db, clock: SharedClock, holidays: Holidays, tokens: PageTokens) -> Self {
         Reporting {
-            store: Store::new(pool),
+            store: Store::new(db),
             clock,
             holidays,
             tokens,
         }
+    }
+
+    /// Stops using the database: every later call answers UNAVAILABLE (and health turns
+    /// NOT_SERVING). For operators' drills and tests of an outage.
+    pub async fn close_database(&self) {
+        self.store.close().await;
     }
 
     fn now(&self) -> i64 {

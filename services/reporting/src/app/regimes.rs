@@ -13,8 +13,7 @@ use super::{
 use crate::{
     domain::{
         periods::{listing_year, parse_period, periods_in_year},
-        regimes::check_regime,
-        required,
+        regimes::{check_regime, regime_code},
         scopes::is_submitter,
         workflow::{is_editable, timestamp},
     },
@@ -78,7 +77,7 @@ impl Reporting {
 
     pub async fn get_regime(&self, code: &str) -> Result<Regime> {
         let mut v = Violations::new();
-        required(&mut v, "code", code);
+        v.check(regime_code("code", code));
         v.into_result()?;
         self.regime(code).await
     }
@@ -106,7 +105,7 @@ impl Reporting {
     ) -> Result<ListPeriodsResponse> {
         let today = self.today();
         let mut v = Violations::new();
-        required(&mut v, "regime_code", code);
+        v.check(regime_code("regime_code", code));
         let year = v.check(listing_year(year, today));
         v.into_result()?;
         let year = year.unwrap_or(today.year());

@@ -11,7 +11,7 @@ use super::{
     sees_all,
 };
 use crate::{
-    domain::PeriodRef,
+    domain::{PeriodRef, text::parsed},
     error::{ReportKey, ReportingError, Result},
     store,
 };
@@ -24,7 +24,7 @@ fn whose(caller: &Identity, agency_code: &str, v: &mut Violations) -> Option<Age
             v.push("agency_code", "required unless the caller is an agency");
             None
         }
-        (code, _) => v.check(AgencyCode::parse("agency_code", code)),
+        (code, _) => v.check(parsed("agency_code", code, AgencyCode::parse)),
     }
 }
 

@@ -5,7 +5,7 @@ use lienthong_platform::error::Violations;
 
 use super::Reporting;
 use crate::{
-    domain::{PeriodRef, workflow::Review},
+    domain::{PeriodRef, text::parsed, workflow::Review},
     error::{ReportKey, ReportingError, Result},
 };
 
@@ -20,7 +20,7 @@ impl Reporting {
     ) -> Result<Report> {
         let mut v = Violations::new();
         at.check(&mut v);
-        let agency = v.check(AgencyCode::parse("agency_code", agency_code));
+        let agency = v.check(parsed("agency_code", agency_code, AgencyCode::parse));
         v.check(review.check());
         v.into_result()?;
         let Some(agency) = agency else {

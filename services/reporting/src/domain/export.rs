@@ -1,5 +1,13 @@
 //! A period's aggregates and compliance as a file: CSV (one row per expected submitter, then
 //! the totals; written with the `csv` crate) or a Markdown report.
+//!
+//! A CSV is opened in spreadsheets, which read a cell starting with `=`, `+`, `-`, `@`, a tab
+//! or a carriage return as a formula (OWASP "CSV injection"): such a cell — a text value, an
+//! agency's name — is written with a `'` in front, which spreadsheets show as text. A cell that
+//! is a plain number (what numeric indicators hold: `-3`, `-0.5`, `+4`) is no formula and is
+//! written as it is, so that negative figures stay numbers.
+use std::borrow::Cow;
+
 use lienthong_api::reporting::v1::{
     Aggregation, ComplianceState, ExportFormat, ExportPeriodResponse, PeriodKind, ReportStatus,
 };
@@ -11,7 +19,21 @@ use lienthong_axis::{
 };
 use lienthong_platform::error::InfraError;
 
-use super::{view::PeriodView, workflow::status_name};
+use super::{values::is_plain_number, view::PeriodView, workflow::status_name};
+
+/// What spreadsheets read as the start of a formula (OWASP's list).
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell as written: a cell that starts like a formula and is not a plain number gets a
+/// `'` in front.
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
+    match s.chars().next() {
+        Some(c) if FORMULA_STARTS.contains(&c) && !is_plain_number(s) => {
+            Cow::Owned(format!("'{s}"))
+        }
+        _ => Cow::Borrowed(s),
+    }
+}
 use crate::error::Result;
 
 /// The format asked for (the request's enum value): CSV or Markdown.
@@ -100,6 +122,15 @@ fn day(ts: Option<&Timestamp>) -> String {
         .unwrap_or_default()
 }
 
+/// Writes one row, each cell neutralised ([`csv_cell`]).
+fn write_row<'a>(
+    w: &mut csv::Writer<Vec<u8>>,
+    cells: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
+    w.write_record(cells.into_iter().map(|c| csv_cell(c).into_owned()))
+        .map_err(|e| InfraError::Internal(Box::new(e)).into())
+}
+
 /// Values are shown for submitted and accepted reports; totals count accepted ones only.
 fn shown(status: ReportStatus) -> bool {
     matches!(status, ReportStatus::Submitted | ReportStatus::Accepted)
@@ -107,9 +138,9 @@ fn shown(status: ReportStatus) -> bool {
 
 /// One row per expected submitter (agency, name, status, compliance, first submission, one
 /// column per indicator), then a TOTAL row with the aggregates over accepted reports. Fields
-/// are quoted only when they must be (a comma, a quote or a line break).
+/// are quoted only when they must be (a comma, a quote or a line break); a cell that would be
+/// a formula is neutralised ([`csv_cell`]).
 pub fn csv(view: &PeriodView) -> Result<String> {
-    let internal = |e: csv::Error| InfraError::Internal(Box::new(e));
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let fixed = [
         "agency_code",
@@ -119,8 +150,7 @@ pub fn csv(view: &PeriodView) -> Result<String> {
         "first_submitted_on",
     ];
     let codes = view.regime.indicators.iter().map(|i| i.code.as_str());
-    w.write_record(fixed.into_iter().chain(codes))
-        .map_err(internal)?;
+    write_row(&mut w, fixed.into_iter().chain(codes))?;
     for row in &view.rows {
         let report = view.reports.get(&row.agency_code);
         let mut fields = vec![
@@ -138,12 +168,11 @@ pub fn csv(view: &PeriodView) -> Result<String> {
                 .unwrap_or_default();
             fields.push(v);
         }
-        w.write_record(&fields).map_err(internal)?;
+        write_row(&mut w, fields.iter().map(String::as_str))?;
     }
     let total = ["TOTAL", "", "accepted", "", ""];
     let values = view.aggregates.iter().map(|a| a.value.as_str());
-    w.write_record(total.into_iter().chain(values))
-        .map_err(internal)?;
+    write_row(&mut w, total.into_iter().chain(values))?;
     let bytes = w
         .into_inner()
         .map_err(|e| InfraError::internal(format!("CSV export: {e}")))?;
@@ -242,6 +271,50 @@ mod tests {
              000.00.53.H48,,submitted,late,2026-03-19,9,50\n\
              TOTAL,,accepted,,,7,50\n"
         );
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_stay_numbers() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+            ("\t=1+2", "'\t=1+2"),
+            ("\r=1+2", "'\r=1+2"),
+            ("-", "'-"),
+            ("-3", "-3"),
+            ("-0.5", "-0.5"),
+            ("+4", "+4"),
+            ("12.25", "12.25"),
+            ("-1e3", "'-1e3"),
+            ("Đã triển khai = 100%", "Đã triển khai = 100%"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_cell(cell), written, "{cell:?}");
+        }
+        // Through the export: a name, text values, negative figures and a total.
+        let mut v = view("");
+        v.rows[1].agency_name = "@SUM(A1:A9)".into();
+        let report = v.reports.get_mut("000.00.12.H48").expect("a report");
+        report.values[0].value = "-3".into();
+        report.values[1].value = "=1+2".into();
+        let other = v.reports.get_mut("000.00.53.H48").expect("a report");
+        other.values[0].value = "\tx".into();
+        other.values[1].value = "\rx".into();
+        v.aggregates[0].value = "-0.5".into();
+        v.aggregates[1].value = "+cmd".into();
+        let out = csv(&v).expect("csv");
+        let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(out.as_bytes())
+            .records()
+            .map(|r| r.expect("a record").iter().map(String::from).collect())
+            .collect();
+        assert_eq!(rows[2][1], "'@SUM(A1:A9)");
+        assert_eq!(&rows[2][5..], ["-3", "'=1+2"]);
+        assert_eq!(&rows[3][5..], ["'\tx", "'\rx"]);
+        assert_eq!(&rows[4][5..], ["-0.5", "'+cmd"]);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! - [`scopes`]: patterns over agency codes (who submits, which agencies a view covers);
 //! - [`statistics`]: the daily figures other services push;
 //! - [`export`]: a period's aggregates and compliance as CSV or Markdown;
-//! - [`seed`]: the regimes every reporting service starts with.
+//! - [`seed`]: the regimes every reporting service starts with;
+//! - [`text`]: the text policy on every string of a request, and its length limits.
 //!
 //! Agency codes, Vietnam dates and clocks are the axis's vocabulary (`lienthong_axis`).
 pub mod export;
@@ -17,18 +18,12 @@ pub mod regimes;
 pub mod scopes;
 pub mod seed;
 pub mod statistics;
+pub mod text;
 pub mod values;
 pub mod view;
 pub mod workflow;
 
 use lienthong_platform::error::Violations;
-
-/// Records `field` as required when `value` is blank.
-pub fn required(v: &mut Violations, field: &str, value: &str) {
-    if value.trim().is_empty() {
-        v.push(field, "required");
-    }
-}
 
 /// A period of a regime, as a request names it: the regime's code and the period's key.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,10 +40,19 @@ impl PeriodRef {
         }
     }
 
-    /// Both are required; each blank one is named.
+    /// Both are required; each blank or malformed one is named (the period's own rule, which
+    /// depends on the regime, is checked once the regime is known).
     pub fn check(&self, v: &mut Violations) {
-        required(v, "regime_code", &self.regime_code);
-        required(v, "period", &self.period);
+        v.check(regimes::regime_code("regime_code", &self.regime_code));
+        if self.period.trim().is_empty() {
+            v.push("period", "required");
+        } else {
+            v.check(lienthong_axis::text::single_line(
+                "period",
+                &self.period,
+                text::MAX_ID_CHARS,
+            ));
+        }
     }
 }
 
@@ -182,5 +186,10 @@ mod tests {
         let mut v = Violations::new();
         PeriodRef::new("KH61", "2026").check(&mut v);
         assert!(v.is_empty());
+        PeriodRef::new("kh 61", "2026\n").check(&mut v);
+        PeriodRef::new("KH61\0", "2".repeat(100_000)).check(&mut v);
+        let fields: Vec<&str> = v.as_slice().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["regime_code", "period", "regime_code", "period"]);
+        assert!(v.to_string().len() < 400, "no echo: {v}");
     }
 }

@@ -4,15 +4,20 @@
 use std::collections::BTreeSet;
 
 use lienthong_api::reporting::v1::{Aggregation, Indicator, IndicatorType, PeriodKind, Regime};
-use lienthong_axis::AgencyCode;
+use lienthong_axis::{AgencyCode, FieldError};
 use lienthong_platform::error::Violations;
 
-use super::scopes::Pattern;
+use super::{
+    scopes::Pattern,
+    text::{self, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_TARGET_CHARS, MAX_UNIT_CHARS},
+};
 
 /// Largest deadline rule, in working days.
 pub const MAX_DEADLINE_DAYS: u32 = 60;
 /// Most indicators in a regime.
 pub const MAX_INDICATORS: usize = 200;
+/// Most agencies a regime lists as submitters (more are named by a pattern).
+pub const MAX_SUBMITTER_CODES: usize = 1000;
 
 fn is_code(s: &str, max: usize) -> bool {
     !s.is_empty()
@@ -23,6 +28,25 @@ fn is_code(s: &str, max: usize) -> bool {
         })
 }
 
+/// A regime's code as a request names it (`regime_code`, `code`): required, 1–32 capitals,
+/// digits, '_', '.' or '-' starting with a letter or digit. A code of another shape names no
+/// regime, and is refused before any lookup.
+pub fn regime_code(field: &str, s: &str) -> Result<(), FieldError> {
+    if s.trim().is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
+    text::code(
+        field,
+        s,
+        |s| is_code(s, 32),
+        |s| {
+            format!(
+                "{s:?} is not a regime code: 1–32 capitals, digits, '_', '.' or '-' (e.g. KH61)"
+            )
+        },
+    )
+}
+
 /// Whether `s` names a statistic: lower-case letters, digits, '_', '.', '-' (e.g.
 /// `axis.documents_sent`).
 pub fn is_statistic_code(s: &str) -> bool {
@@ -31,6 +55,16 @@ pub fn is_statistic_code(s: &str) -> bool {
         && s.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-')
         })
+}
+
+/// A statistic's code as a request gives it (a source statistic, a pushed value's code).
+pub fn statistic_code(field: &str, s: &str) -> Result<(), FieldError> {
+    text::code(field, s, is_statistic_code, |s| {
+        format!(
+            "{s:?} must be 1–100 lower-case letters, digits, '_', '.' or '-' (e.g. \
+             axis.documents_sent)"
+        )
+    })
 }
 
 pub fn is_numeric(t: IndicatorType) -> bool {
@@ -60,22 +94,23 @@ where
 }
 
 /// Checks a regime before it is created; every refusal names its field, and all of them are
-/// reported together.
+/// reported together. Every text follows the text policy (`domain::text`).
 pub fn check_regime(r: &Regime) -> Result<(), Violations> {
     let mut v = Violations::new();
-    if !is_code(&r.code, 32) {
-        v.push(
-            "regime.code",
-            format!(
-                "{:?} must be 1–32 capitals, digits, '_', '.' or '-' (e.g. KH61)",
-                r.code
-            ),
-        );
-    }
-    if r.name.trim().is_empty() {
-        v.push("regime.name", "required");
-    }
-    v.check(AgencyCode::parse("regime.owner", &r.owner));
+    v.check(text::code(
+        "regime.code",
+        &r.code,
+        |s| is_code(s, 32),
+        |s| format!("{s:?} must be 1–32 capitals, digits, '_', '.' or '-' (e.g. KH61)"),
+    ));
+    text::required_line(&mut v, "regime.name", &r.name, MAX_NAME_CHARS);
+    text::lines(
+        &mut v,
+        "regime.description",
+        &r.description,
+        MAX_DESCRIPTION_CHARS,
+    );
+    v.check(text::parsed("regime.owner", &r.owner, AgencyCode::parse));
     check_enum::<PeriodKind>(
         &mut v,
         "regime.period_kind".into(),
@@ -96,10 +131,15 @@ pub fn check_regime(r: &Regime) -> Result<(), Violations> {
         v.push("regime.indicators", "a regime has at least one indicator");
     }
     if r.indicators.len() > MAX_INDICATORS {
+        // Not read one by one: a list this long is refused whole, with one violation.
         v.push(
             "regime.indicators",
-            format!("at most {MAX_INDICATORS} indicators"),
+            format!(
+                "{} indicators given, at most {MAX_INDICATORS} are allowed",
+                r.indicators.len()
+            ),
         );
+        return v.into_result();
     }
     let mut seen = BTreeSet::new();
     for (i, ind) in r.indicators.iter().enumerate() {
@@ -120,34 +160,41 @@ fn check_submitters(r: &Regime, v: &mut Violations) {
             "name at least one agency code or a pattern",
         );
     }
-    for (i, code) in submitters.agency_codes.iter().enumerate() {
-        v.check(AgencyCode::parse(
-            &format!("regime.submitters.agency_codes[{i}]"),
-            code,
-        ));
+    if submitters.agency_codes.len() > MAX_SUBMITTER_CODES {
+        v.push(
+            "regime.submitters.agency_codes",
+            format!(
+                "{} agencies given, at most {MAX_SUBMITTER_CODES} are allowed (name more with \
+                 a pattern)",
+                submitters.agency_codes.len()
+            ),
+        );
+    } else {
+        for (i, code) in submitters.agency_codes.iter().enumerate() {
+            let field = format!("regime.submitters.agency_codes[{i}]");
+            v.check(text::parsed(&field, code, AgencyCode::parse));
+        }
     }
     if !submitters.pattern.is_empty() {
-        v.check(Pattern::parse(
+        v.check(text::parsed(
             "regime.submitters.pattern",
             &submitters.pattern,
+            Pattern::parse,
         ));
     }
 }
 
 /// One indicator's own rules (its code's uniqueness is the regime's).
 fn check_indicator(ind: &Indicator, field: &dyn Fn(&str) -> String, v: &mut Violations) {
-    if !is_code(&ind.code, 64) {
-        v.push(
-            field("code"),
-            format!(
-                "{:?} must be 1–64 capitals, digits, '_', '.' or '-'",
-                ind.code
-            ),
-        );
-    }
-    if ind.name.trim().is_empty() {
-        v.push(field("name"), "required");
-    }
+    v.check(text::code(
+        &field("code"),
+        &ind.code,
+        |s| is_code(s, 64),
+        |s| format!("{s:?} must be 1–64 capitals, digits, '_', '.' or '-'"),
+    ));
+    text::required_line(v, &field("name"), &ind.name, MAX_NAME_CHARS);
+    text::line(v, &field("unit"), &ind.unit, MAX_UNIT_CHARS);
+    text::line(v, &field("target"), &ind.target, MAX_TARGET_CHARS);
     // Rules that depend on the type are checked only once the type is known.
     let t = check_enum::<IndicatorType>(
         v,
@@ -170,22 +217,16 @@ fn check_indicator(ind: &Indicator, field: &dyn Fn(&str) -> String, v: &mut Viol
         );
     }
     check_bounds(ind, t, field, v);
-    if !ind.source_statistic.is_empty() {
-        if !is_statistic_code(&ind.source_statistic) {
-            v.push(
-                field("source_statistic"),
-                format!(
-                    "{:?} must be lower-case letters, digits, '_', '.' or '-' (e.g. \
-                     axis.documents_sent)",
-                    ind.source_statistic
-                ),
-            );
-        } else if t.is_some_and(|t| !is_numeric(t)) {
-            v.push(
-                field("source_statistic"),
-                "only a numeric indicator can be pre-filled from statistics",
-            );
-        }
+    let source = field("source_statistic");
+    if !ind.source_statistic.is_empty()
+        && v.check(statistic_code(&source, &ind.source_statistic))
+            .is_some()
+        && t.is_some_and(|t| !is_numeric(t))
+    {
+        v.push(
+            source,
+            "only a numeric indicator can be pre-filled from statistics",
+        );
     }
 }
 

@@ -5,7 +5,7 @@ use lienthong_axis::{AgencyCode, local::parse_date};
 use lienthong_platform::error::Violations;
 use time::Date;
 
-use super::regimes::is_statistic_code;
+use super::{regimes::statistic_code, text::parsed};
 use crate::error::{ReportingError, Result};
 
 /// Largest number of statistic values in one push.
@@ -22,22 +22,18 @@ pub struct Statistic {
 
 /// Checks one pushed value, `i` its index in the request; each broken rule is recorded.
 pub fn parse_statistic(i: usize, s: &StatisticValue, v: &mut Violations) -> Option<Statistic> {
-    let code_ok = is_statistic_code(&s.indicator_code);
-    if !code_ok {
-        v.push(
-            format!("values[{i}].indicator_code"),
-            format!(
-                "{:?} must be 1–100 lower-case letters, digits, '_', '.' or '-' (e.g. \
-                 axis.documents_sent)",
-                s.indicator_code
-            ),
-        );
-    }
-    let agency = v.check(AgencyCode::parse(
+    let code_ok = v
+        .check(statistic_code(
+            &format!("values[{i}].indicator_code"),
+            &s.indicator_code,
+        ))
+        .is_some();
+    let agency = v.check(parsed(
         &format!("values[{i}].agency_code"),
         &s.agency_code,
+        AgencyCode::parse,
     ));
-    let day = v.check(parse_date(&format!("values[{i}].day"), &s.day));
+    let day = v.check(parsed(&format!("values[{i}].day"), &s.day, parse_date));
     if !s.value.is_finite() {
         v.push(format!("values[{i}].value"), "must be a finite number");
     }
@@ -110,6 +106,13 @@ mod tests {
         assert!(e.starts_with("values[0].indicator_code:"), "{e}");
         let e = refusal(0, stat("a.b", "000.00.12.H48", "2026-03-01", f64::NAN));
         assert!(e.starts_with("values[0].value:"), "{e}");
+        let e = refusal(0, stat("a.b\0", "000.00.12.H48", "2026-03-01", 1.0));
+        assert!(
+            e.starts_with("values[0].indicator_code: contains NUL"),
+            "{e}"
+        );
+        let e = refusal(3, stat("a.b", &"0".repeat(100_000), "2026-03-01", 1.0));
+        assert_eq!(e, "values[3].agency_code: is longer than 128 characters");
     }
 
     #[test]

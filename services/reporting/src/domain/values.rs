@@ -9,7 +9,10 @@ use lienthong_api::reporting::v1::{
 use lienthong_platform::error::Violations;
 use serde::{Deserialize, Serialize};
 
-use super::regimes::is_numeric;
+use super::{
+    regimes::{MAX_INDICATORS, is_numeric},
+    text::MAX_ID_CHARS,
+};
 
 /// Largest text value, in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
@@ -77,6 +80,15 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
+/// Whether `s` is a plain decimal number, as a numeric indicator holds it: digits with an
+/// optional sign and fraction (`125`, `-3`, `12.5`, `+0.25`), no exponent, no `inf` or `NaN`.
+pub fn is_plain_number(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+        && s.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
 /// Checks one value against its indicator's type and bounds; the rule broken, if any.
 pub fn check_value(ind: &Indicator, value: &str) -> Result<(), String> {
     let t = ind.value_type();
@@ -96,15 +108,10 @@ pub fn check_value(ind: &Indicator, value: &str) -> Result<(), String> {
             .parse::<i64>()
             .map(|i| i as f64)
             .map_err(|_| format!("{value:?} is not a whole number"))?,
-        _ => {
-            let ok = !v.is_empty()
-                && v.bytes()
-                    .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
-            match v.parse::<f64>() {
-                Ok(n) if ok && n.is_finite() => n,
-                _ => return Err(format!("{value:?} is not a decimal number (e.g. 12.5)")),
-            }
-        }
+        _ => match v.parse::<f64>() {
+            Ok(n) if is_plain_number(v) => n,
+            _ => return Err(format!("{value:?} is not a decimal number (e.g. 12.5)")),
+        },
     };
     if t == IndicatorType::Percent && !(0.0..=100.0).contains(&number) {
         return Err(format!("{v} is not a percentage between 0 and 100"));
@@ -122,21 +129,48 @@ pub fn check_value(ind: &Indicator, value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks the values a draft sets: known indicators, each once; values are checked at submission.
+/// Checks the values a draft sets: known indicators, each once, each value within the text
+/// policy (at most [`MAX_TEXT_CHARS`] characters); their types and bounds are checked at
+/// submission. An indicator code that is not one short line is named by its place
+/// (`values[2].indicator_code`), a known one by its code (`values[DOCS]`).
 pub fn check_changes(regime: &Regime, changes: &[Change]) -> Result<(), Violations> {
-    let mut seen = BTreeSet::new();
     let mut v = Violations::new();
-    for Change { code, value } in changes {
+    if changes.len() > MAX_INDICATORS {
+        v.push(
+            "values",
+            format!(
+                "{} values given; a regime has at most {MAX_INDICATORS} indicators",
+                changes.len()
+            ),
+        );
+        return v.into_result();
+    }
+    let mut seen = BTreeSet::new();
+    for (i, Change { code, value }) in changes.iter().enumerate() {
+        let place = format!("values[{i}].indicator_code");
+        if v.check(lienthong_axis::text::single_line(
+            &place,
+            code,
+            MAX_ID_CHARS,
+        ))
+        .is_none()
+        {
+            continue;
+        }
         let field = format!("values[{code}]");
         if !regime.indicators.iter().any(|i| &i.code == code) {
             v.push(
                 field,
-                format!("no indicator {code} in regime {}", regime.code),
+                format!("no indicator {code:?} in regime {}", regime.code),
             );
         } else if !seen.insert(code.as_str()) {
             v.push(field, "set twice");
-        } else if value.chars().count() > MAX_TEXT_CHARS {
-            v.push(field, format!("longer than {MAX_TEXT_CHARS} characters"));
+        } else {
+            v.check(lienthong_axis::text::multi_line(
+                &field,
+                value,
+                MAX_TEXT_CHARS,
+            ));
         }
     }
     v.into_result()
@@ -390,11 +424,38 @@ mod tests {
         let e = check_changes(&r, &[Change::new("Z", "1")])
             .expect_err("unknown")
             .to_string();
-        assert!(e.contains("values[Z]: no indicator Z"), "{e}");
+        assert!(e.contains("values[Z]: no indicator \"Z\""), "{e}");
         let e = check_changes(&r, &[Change::new("A", "1"), Change::new("A", "2")])
             .expect_err("twice")
             .to_string();
         assert_eq!(e, "values[A]: set twice");
+        let e = check_changes(
+            &r,
+            &[
+                Change::new("A", "1\0"),
+                Change::new("B\n", "2"),
+                Change::new("B", "9".repeat(MAX_TEXT_CHARS + 1)),
+            ],
+        )
+        .expect_err("the text policy")
+        .to_string();
+        assert!(e.starts_with("values[A]: contains NUL"), "{e}");
+        assert!(
+            e.contains("; values[1].indicator_code: contains a line break"),
+            "{e}"
+        );
+        assert!(
+            e.contains("; values[B]: is longer than 4000 characters"),
+            "{e}"
+        );
+        let many: Vec<Change> = (0..201)
+            .map(|i| Change::new(format!("X{i}"), "1"))
+            .collect();
+        let e = check_changes(&r, &many).expect_err("too many").to_string();
+        assert_eq!(
+            e,
+            "values: 201 values given; a regime has at most 200 indicators"
+        );
     }
 
     #[test]

@@ -19,7 +19,10 @@ use time::Date;
 pub use crate::error::{ReportKey, Step, status_name};
 use crate::error::{ReportingError, Result};
 
-use super::values::{StoredValue, values_pb};
+use super::{
+    text::MAX_REASON_CHARS,
+    values::{StoredValue, values_pb},
+};
 
 /// The protobuf timestamp of an instant; 0 means "not yet" and has none.
 pub fn timestamp(micros: i64) -> Option<Timestamp> {
@@ -67,14 +70,17 @@ impl Review {
         }
     }
 
-    /// A return says why.
+    /// A return says why, in at most [`MAX_REASON_CHARS`] characters the text policy allows.
     pub fn check(&self) -> Result<(), FieldError> {
         match self {
             Review::Return { reason } if reason.trim().is_empty() => Err(FieldError::new(
                 "reason",
                 "required: say why the report is returned",
             )),
-            _ => Ok(()),
+            Review::Return { reason } => {
+                lienthong_axis::text::multi_line("reason", reason, MAX_REASON_CHARS)
+            }
+            Review::Accept => Ok(()),
         }
     }
 

@@ -18,8 +18,8 @@ pub use reports::{
 };
 pub use statistics::{sum_statistic, upsert_statistic};
 
-use lienthong_platform::error::InfraError;
-use sqlx::{Any, AnyPool, pool::PoolConnection};
+use lienthong_platform::{db::Db, error::InfraError};
+use sqlx::{Any, pool::PoolConnection};
 
 use crate::error::Result;
 
@@ -31,25 +31,31 @@ pub type Conn = PoolConnection<Any>;
 /// A transaction: dropped without [`commit`], it rolls back.
 pub type Tx = sqlx::Transaction<'static, Any>;
 
-/// The reporting database.
+/// The reporting database. While it is known to be down, connections and transactions are
+/// refused at once (UNAVAILABLE) instead of waiting out the pool ([`Db`]).
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: AnyPool,
+    db: Db,
 }
 
 impl Store {
-    pub fn new(pool: AnyPool) -> Self {
-        Store { pool }
+    pub fn new(db: Db) -> Self {
+        Store { db }
     }
 
     /// A connection, for reads and single statements.
     pub async fn conn(&self) -> Result<Conn> {
-        Ok(self.pool.acquire().await?)
+        Ok(self.db.acquire().await?)
     }
 
     /// A transaction, for changes that commit together.
     pub async fn transaction(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(self.db.begin().await?)
+    }
+
+    /// Closes the pool: every later call answers UNAVAILABLE (and health turns NOT_SERVING).
+    pub async fn close(&self) {
+        self.db.pool().close().await;
     }
 }
 

@@ -5,7 +5,9 @@ use tonic::Code;
 
 use crate::{
     compliance::{P, create_agg, submit_known_data},
+    create, listed,
     support::*,
+    test_regime,
 };
 
 fn request(format: i32) -> ExportPeriodRequest {
@@ -77,5 +79,73 @@ pub async fn exports_of_a_known_data_set(backend: Backend) {
         "INVALID_FIELD",
     );
     assert_eq!(violated_fields(&e), ["format", "regime_code", "scope"]);
+    svc.stop().await;
+}
+
+/// Text cells a spreadsheet would run as formulas get a `'` in front (each of OWASP's starts);
+/// figures, negative ones included, stay numbers — in the rows and in the totals.
+pub async fn exported_cells_are_never_formulas(backend: Backend) {
+    let svc = spawn_service(backend).await;
+    let agencies = [STTTT, SCT, BINH_SON, TTPV, H48, G22];
+    create(&svc, test_regime("CSVX", listed(&agencies))).await;
+    let notes = [
+        "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "+cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(A1:A9)",
+        "\t=1+2",
+        "\r=1+2",
+    ];
+    let amounts = ["-12.5", "-0.75", "-3", "+4", "0", "-1000"];
+    let mut owner = svc.agency(OWNER).await;
+    for ((agency, note), amount) in agencies.iter().zip(notes).zip(amounts) {
+        let mut c = svc.agency(agency).await;
+        let values = [
+            ("DOCS", "1"),
+            ("RATE", "50"),
+            ("AMOUNT", amount),
+            ("NOTE", note),
+        ];
+        save(&mut c, "CSVX", P, &values).await.expect("draft");
+        submit(&mut c, "CSVX", P).await.expect("submit");
+        accept(&mut owner, "CSVX", P, agency).await.expect("accept");
+    }
+    let csv = owner
+        .export_period(ExportPeriodRequest {
+            regime_code: "CSVX".into(),
+            period: P.into(),
+            scope: String::new(),
+            format: ExportFormat::Csv as i32,
+        })
+        .await
+        .expect("export")
+        .into_inner()
+        .content;
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.expect("a record").iter().map(String::from).collect())
+        .collect();
+    for ((agency, note), amount) in agencies.iter().zip(notes).zip(amounts) {
+        let row = rows
+            .iter()
+            .find(|r| r[0] == *agency)
+            .unwrap_or_else(|| panic!("a row for {agency}: {csv}"));
+        // Values are stored trimmed: a leading tab or CR goes before the formula does.
+        assert_eq!(
+            row[8],
+            format!("'{}", note.trim()),
+            "{agency}: the note is text"
+        );
+        assert_eq!(row[7], amount, "{agency}: the amount stays a number");
+        assert!(!row[8].starts_with(['=', '+', '-', '@', '\t', '\r']));
+    }
+    let total = rows.last().expect("a TOTAL row");
+    assert_eq!(total[0], "TOTAL");
+    assert_eq!(total[7], "4", "the max of the amounts");
+    assert!(
+        total[8].starts_with('\''),
+        "the latest note, neutralised: {total:?}"
+    );
     svc.stop().await;
 }

@@ -4,8 +4,11 @@
 mod compliance;
 mod contract;
 mod exports;
+mod hostile;
 mod intake;
+mod outage;
 mod paging;
+mod proxy;
 mod regimes;
 mod storage;
 mod support;
@@ -20,11 +23,13 @@ use support::*;
 
 use compliance::aggregation_and_compliance_on_a_known_data_set;
 use contract::every_malformed_field_is_reported_at_once;
-use exports::exports_of_a_known_data_set;
+use exports::{exported_cells_are_never_formulas, exports_of_a_known_data_set};
+use hostile::hostile_input_is_refused_and_nothing_is_stored;
 use intake::{
     agency_calling_the_intake_is_refused, intake_prefills_drafts_for_the_period_window,
     refused_pushes_name_the_field_and_store_nothing,
 };
+use outage::calls_fail_fast_while_the_database_is_down;
 use paging::lists_page_with_signed_tokens;
 use regimes::{
     malformed_regimes_name_the_field, periods_with_due_dates, regime_creation_rules, seeded_regimes,
@@ -48,6 +53,9 @@ on_both_databases!(
     lost_races_are_aborted,
     every_malformed_field_is_reported_at_once,
     lists_page_with_signed_tokens,
+    exported_cells_are_never_formulas,
+    hostile_input_is_refused_and_nothing_is_stored,
+    calls_fail_fast_while_the_database_is_down,
 );
 
 fn indicator(

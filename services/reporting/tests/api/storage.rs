@@ -16,7 +16,9 @@ pub async fn lost_races_are_aborted(backend: Backend) {
         .expect("draft");
     // A second pool on the service's database, as a concurrent instance would have.
     let url = svc.server.database_url("reporting");
-    let other = Store::new(db::connect(&url, &MIGRATOR, 2).await.expect("second pool"));
+    let other = Store::new(db::Db::new(
+        db::connect(&url, &MIGRATOR, 2).await.expect("second pool"),
+    ));
     let agency: AgencyCode = STTTT.parse().expect("code");
     let mut conn = other.conn().await.expect("conn");
     let mut row = store::get_report(&mut conn, "AXIS-MONTHLY", "2026-03", &agency)

@@ -1,7 +1,7 @@
 //! A reporting service per test: in-process, on port 0, real mutual TLS with a PKI generated at
 //! run time (`platform::testing`), a fresh SQLite file or PostgreSQL database, and a clock the
 //! test moves.
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use lienthong_api::reporting::v1::{
     AcceptReportRequest, GetReportRequest, IndicatorValue, Report, ReturnReportRequest,
@@ -18,9 +18,15 @@ use lienthong_platform::{
     shutdown::Shutdown,
     testing::{TestDb, TestPki, channel},
 };
-use lienthong_reporting::service::{ReportingArgs, RunningReporting, start_with_clock};
+use lienthong_reporting::{
+    app::Reporting,
+    service::{ReportingArgs, RunningReporting, start_with_clock},
+};
+use sqlx::Connection;
 use tonic::Code;
 use tonic_types::StatusExt;
+
+use crate::proxy::DbProxy;
 
 /// Văn phòng UBND tỉnh (illustrative code): owner of the seeded regimes and of test regimes.
 pub const OWNER: &str = "000.00.01.H48";
@@ -44,6 +50,12 @@ pub struct TestService {
     pub server: ServerArgs,
     pub url: String,
     pub clock: Arc<ManualClock>,
+    /// Between the service and PostgreSQL, when asked for ([`spawn_proxied`]).
+    pub proxy: Option<DbProxy>,
+    /// The database as the tests read it directly (not through the proxy).
+    db_url: String,
+    /// The tests' own connection to the database, opened on first use.
+    inspector: tokio::sync::Mutex<Option<sqlx::AnyConnection>>,
 }
 
 /// Noon of a day, Vietnam time.
@@ -52,11 +64,30 @@ fn set_noon(clock: &ManualClock, day: &str) {
 }
 
 pub async fn spawn_service(backend: Backend) -> TestService {
+    spawn(backend, false).await
+}
+
+/// A service whose PostgreSQL database is behind a [`DbProxy`] the test can stop (SQLite: no
+/// proxy).
+pub async fn spawn_proxied(backend: Backend) -> TestService {
+    spawn(backend, true).await
+}
+
+async fn spawn(backend: Backend, proxied: bool) -> TestService {
     let pki = TestPki::new();
     let db = TestDb::new(backend).await;
     let holidays_file = pki.dir().join("holidays.txt");
     std::fs::write(&holidays_file, "# test calendar\n2026-02-16\n").expect("holidays");
-    let server = pki.server_args(&Identity::Service("reporting".into()), "reporting", &db);
+    let mut server = pki.server_args(&Identity::Service("reporting".into()), "reporting", &db);
+    let db_url = server.database_url("reporting");
+    let proxy = match &db.url {
+        Some(pg) if proxied => {
+            let proxy = DbProxy::start(pg).await;
+            server.database_url = Some(proxy.url(pg));
+            Some(proxy)
+        }
+        _ => None,
+    };
     let args = ReportingArgs {
         listen: "127.0.0.1:0".parse().expect("addr"),
         holidays_file: Some(holidays_file),
@@ -78,6 +109,9 @@ pub async fn spawn_service(backend: Backend) -> TestService {
         server,
         url,
         clock,
+        proxy,
+        db_url,
+        inspector: tokio::sync::Mutex::default(),
     }
 }
 
@@ -99,12 +133,61 @@ impl TestService {
         IntakeServiceClient::new(self.channel(id).await)
     }
 
+    pub fn app(&self) -> &Arc<Reporting> {
+        self.service.as_ref().expect("running").app()
+    }
+
+    /// How many rows each table of the service's database holds, read directly: a refused
+    /// call must leave it as it was.
+    pub async fn row_counts(&self) -> BTreeMap<String, i64> {
+        let mut inspector = self.inspector.lock().await;
+        if inspector.is_none() {
+            let conn = sqlx::AnyConnection::connect(&self.db_url)
+                .await
+                .expect("the service's database");
+            *inspector = Some(conn);
+        }
+        let Some(conn) = inspector.as_mut() else {
+            unreachable!("opened above");
+        };
+        let tables: Vec<String> = if self.db_url.starts_with("sqlite:") {
+            sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(&mut *conn)
+            .await
+        } else {
+            sqlx::query_scalar(
+                "SELECT CAST(tablename AS TEXT) FROM pg_tables WHERE schemaname = 'public' \
+                 AND tablename NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(&mut *conn)
+            .await
+        }
+        .expect("tables");
+        let mut counts = BTreeMap::new();
+        for t in tables {
+            let n: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
+                    .fetch_one(&mut *conn)
+                    .await
+                    .expect("count");
+            counts.insert(t, n);
+        }
+        assert!(counts.contains_key("reports"), "{counts:?}");
+        counts
+    }
+
     /// Moves the service's clock to noon (local time) of a day.
     pub fn today_is(&self, day: &str) {
         set_noon(&self.clock, day);
     }
 
     pub async fn stop(mut self) {
+        if let Some(conn) = self.inspector.get_mut().take() {
+            let _ = conn.close().await;
+        }
         if let Some(service) = self.service.take() {
             service.stop().await.expect("clean stop");
         }

@@ -88,7 +88,7 @@ impl Tasks {
     {
         let now = self.now();
         let actor = actor::agency(caller);
-        let mut tx = store::begin(&self.pool).await?;
+        let mut tx = store::begin(&self.db).await?;
         let loaded = self
             .load(&mut tx, &Viewer::Agency(caller.clone()), id)
             .await?;

@@ -39,7 +39,7 @@ impl Tasks {
         let today = local_date(self.now());
         let new = create::from_request(assigner, r, today)?;
         let (row, _) = self.insert(new).await?;
-        let mut conn = store::acquire(&self.pool).await?;
+        let mut conn = store::acquire(&self.db).await?;
         self.view(&mut conn, &row, Detail::Full).await
     }
 
@@ -55,7 +55,7 @@ impl Tasks {
                 expected: "not a service",
             });
         };
-        let new = create::from_document(service, r)?;
+        let new = create::from_document(service, r, local_date(self.now()))?;
         let (row, outcome) = self.insert(new).await?;
         Ok((row.id, outcome))
     }
@@ -67,7 +67,7 @@ impl Tasks {
             return Ok((existing, Outcome::Existing));
         }
         let now = self.now();
-        let mut tx = store::begin(&self.pool).await?;
+        let mut tx = store::begin(&self.db).await?;
         let seq = store::next_task_seq(&mut tx).await?;
         let row = TaskRow {
             id: TaskId::from_seq(seq),
@@ -123,7 +123,7 @@ impl Tasks {
         let Some(source) = &new.source_document_id else {
             return Ok(None);
         };
-        let mut conn = store::acquire(&self.pool).await?;
+        let mut conn = store::acquire(&self.db).await?;
         Ok(store::find_by_source(&mut conn, source, &new.lead_agency).await?)
     }
 

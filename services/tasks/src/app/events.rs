@@ -4,14 +4,18 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicI64, Ordering},
+        atomic::{AtomicI64, AtomicUsize, Ordering},
     },
     time::Duration,
 };
 
 use lienthong_api::tasks::v1::{TaskEvent, TaskEventKind, WatchTaskEventsResponse};
 use lienthong_axis::{AgencyCode, local::format_date, timestamp::to_timestamp};
-use lienthong_platform::notify::{ServerStream, Step, follow};
+use lienthong_platform::{
+    limits::KeyedLimit,
+    notify::{ServerStream, Step, follow},
+};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::{
     Tasks,
@@ -32,6 +36,40 @@ const PAGE: i64 = 100;
 const SHUTTING_DOWN: &str =
     "the tasks service is shutting down; watch again after the last event you processed";
 
+/// How many `WatchTaskEvents` streams an agency may hold open at a time, unless configured.
+pub const DEFAULT_MAX_STREAMS_PER_AGENCY: usize = 16;
+
+/// The reason of a stream refused beyond the limit (`RESOURCE_EXHAUSTED`).
+pub const TOO_MANY_STREAMS: &str = "TOO_MANY_STREAMS";
+
+/// The limit of open event streams per agency (at least one).
+pub(super) fn streams_limit(max: usize) -> KeyedLimit {
+    KeyedLimit::new(max.max(1), TOO_MANY_STREAMS, "open WatchTaskEvents streams")
+}
+
+/// One open event stream: its place in the agency's limit and in the count of open streams,
+/// both given back when the stream ends (the client left, an error, shutdown).
+struct StreamSlot {
+    _permit: OwnedSemaphorePermit,
+    open: Arc<AtomicUsize>,
+}
+
+impl StreamSlot {
+    fn new(permit: OwnedSemaphorePermit, open: Arc<AtomicUsize>) -> Self {
+        open.fetch_add(1, Ordering::SeqCst);
+        StreamSlot {
+            _permit: permit,
+            open,
+        }
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl Tasks {
     /// An agency's events after `after`, oldest first, at most `limit`.
     pub async fn events_after(
@@ -40,7 +78,7 @@ impl Tasks {
         after: i64,
         limit: i64,
     ) -> Result<Vec<TaskEvent>> {
-        let mut conn = store::acquire(&self.pool).await?;
+        let mut conn = store::acquire(&self.db).await?;
         let rows = store::events_after(&mut conn, agency, after, limit).await?;
         Ok(rows
             .into_iter()
@@ -57,14 +95,24 @@ impl Tasks {
             .collect())
     }
 
+    /// How many event streams are open (every agency's).
+    pub fn open_event_streams(&self) -> usize {
+        self.open_streams.load(Ordering::SeqCst)
+    }
+
     /// The agency's events after `after_event_id`, then new ones as they happen, until the
-    /// client leaves or the service stops (UNAVAILABLE: watch again).
+    /// client leaves or the service stops (UNAVAILABLE: watch again). An agency holds at most
+    /// the configured number of streams at a time: beyond, RESOURCE_EXHAUSTED
+    /// (`TOO_MANY_STREAMS`) until one of its streams ends.
     pub fn watch_events(
         self: &Arc<Self>,
         agency: &AgencyCode,
         after_event_id: u64,
     ) -> Result<ServerStream<WatchTaskEventsResponse>> {
         let cursor = Arc::new(AtomicI64::new(query::event_cursor(after_event_id)?));
+        let permit = self.streams.try_acquire(agency.as_str())?;
+        // The slot lives in the stream's reader, which the stream's task drops when it ends.
+        let slot = StreamSlot::new(permit, self.open_streams.clone());
         let wake = self.notifier.watch(&events_key(agency));
         let (app, agency) = (self.clone(), agency.clone());
         Ok(follow(
@@ -72,6 +120,7 @@ impl Tasks {
             self.shutdown.clone(),
             SHUTTING_DOWN,
             move || {
+                let _held = &slot;
                 let (app, agency, cursor) = (app.clone(), agency.clone(), cursor.clone());
                 async move {
                     let after = cursor.load(Ordering::SeqCst);
@@ -99,7 +148,7 @@ impl Tasks {
         let now = self.now();
         let threshold = near_threshold(now, self.near_window_days);
         let candidates = {
-            let mut conn = store::acquire(&self.pool).await?;
+            let mut conn = store::acquire(&self.db).await?;
             store::sweep_candidates(&mut conn, threshold).await?
         };
         let mut raised = 0;
@@ -125,7 +174,7 @@ impl Tasks {
         if raised_for == Some(deadline) {
             return Ok(false);
         }
-        let mut tx = store::begin(&self.pool).await?;
+        let mut tx = store::begin(&self.db).await?;
         if !store::set_marker(&mut tx, row.id, event, deadline).await? {
             return Ok(false);
         }

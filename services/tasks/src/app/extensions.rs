@@ -25,12 +25,13 @@ impl Tasks {
         r: RequestExtensionRequest,
     ) -> Result<Task> {
         let mut v = Violations::new();
-        let id = v.check(TaskId::parse("task_id", &r.task_id));
-        let new = v.check(parse_date("new_deadline", &r.new_deadline));
+        let id = v.check(text::parsed("task_id", &r.task_id, TaskId::parse));
+        let new = v.check(text::parsed("new_deadline", &r.new_deadline, parse_date));
         v.check(text::required(
             "reason",
             &r.reason,
             "why more time is needed",
+            text::MAX_REASON_CHARS,
         ));
         let (Some(id), Some(new), true) = (id, new, v.is_empty()) else {
             return Err(v.into());
@@ -75,6 +76,13 @@ impl Tasks {
                     "comment",
                     &r.comment,
                     "why the extension is refused",
+                    text::MAX_REASON_CHARS,
+                ));
+            } else {
+                v.check(text::optional(
+                    "comment",
+                    &r.comment,
+                    text::MAX_REASON_CHARS,
                 ));
             }
         })?;

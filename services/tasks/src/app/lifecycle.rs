@@ -20,6 +20,7 @@ impl Tasks {
                 "reason",
                 &r.reason,
                 "why the task is paused",
+                text::MAX_REASON_CHARS,
             ));
         })?;
         let reason = r.reason;
@@ -34,7 +35,13 @@ impl Tasks {
     }
 
     pub async fn resume(&self, agency: &AgencyCode, r: ResumeTaskRequest) -> Result<Task> {
-        let id = text::task_request(&r.task_id, |_| {})?;
+        let id = text::task_request(&r.task_id, |v| {
+            v.check(text::optional(
+                "comment",
+                &r.comment,
+                text::MAX_REASON_CHARS,
+            ));
+        })?;
         let comment = r.comment;
         self.change(agency, id, move |l| {
             Action::Resume.check(l.role, l.row.state, l.row.id)?;
@@ -52,6 +59,7 @@ impl Tasks {
                 "reason",
                 &r.reason,
                 "why the task is refused",
+                text::MAX_REASON_CHARS,
             ));
         })?;
         let reason = r.reason;

@@ -5,9 +5,12 @@
 //! Callers come as the platform authenticated them: `&AgencyCode` where only agencies may
 //! call, `&Identity` where several kinds may (readers: agencies and admins; the intake:
 //! services).
+use std::sync::{Arc, atomic::AtomicUsize};
+
 use lienthong_axis::{AgencyCode, clock::SharedClock};
-use lienthong_platform::{notify::Notifier, paging::PageTokens, shutdown::Shutdown};
-use sqlx::AnyPool;
+use lienthong_platform::{
+    db::Db, limits::KeyedLimit, notify::Notifier, paging::PageTokens, shutdown::Shutdown,
+};
 
 mod change;
 mod create;
@@ -21,11 +24,11 @@ mod statistics;
 mod view;
 
 pub use create::Outcome;
-pub use events::run_sweeper;
+pub use events::{DEFAULT_MAX_STREAMS_PER_AGENCY, TOO_MANY_STREAMS, run_sweeper};
 
 /// The state every use case works on.
 pub struct Tasks {
-    pool: AnyPool,
+    db: Db,
     notifier: Notifier,
     clock: SharedClock,
     /// Days before the deadline day from which a task is near its deadline.
@@ -34,24 +37,44 @@ pub struct Tasks {
     shutdown: Shutdown,
     /// Signs and checks the page tokens of `ListTasks`.
     tokens: PageTokens,
+    /// The event streams an agency may hold open at a time.
+    streams: KeyedLimit,
+    /// How many event streams are open.
+    open_streams: Arc<AtomicUsize>,
 }
 
 impl Tasks {
+    /// The service on a migrated database (`db`: its `acquire`/`begin` fail fast while the
+    /// database is known to be down), with the default limit of event streams per agency.
     pub fn new(
-        pool: AnyPool,
+        db: Db,
         clock: SharedClock,
         near_window_days: u32,
         shutdown: Shutdown,
         tokens: PageTokens,
     ) -> Self {
         Tasks {
-            pool,
+            db,
             notifier: Notifier::default(),
             clock,
             near_window_days,
             shutdown,
             tokens,
+            streams: events::streams_limit(DEFAULT_MAX_STREAMS_PER_AGENCY),
+            open_streams: Arc::default(),
         }
+    }
+
+    /// At most `max` event streams open at a time per agency (at least one).
+    pub fn with_max_streams_per_agency(mut self, max: usize) -> Self {
+        self.streams = events::streams_limit(max);
+        self
+    }
+
+    /// Stops using the database: every later call answers UNAVAILABLE (and health turns
+    /// NOT_SERVING). For operators' drills and tests of an outage.
+    pub async fn close_database(&self) {
+        crate::store::close(&self.db).await;
     }
 
     fn now(&self) -> i64 {

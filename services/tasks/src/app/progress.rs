@@ -19,7 +19,12 @@ impl Tasks {
         r: ReportProgressRequest,
     ) -> Result<Task> {
         let id = text::task_request(&r.task_id, |v| {
-            v.check(text::required("text", &r.text, "what was done"));
+            v.check(text::required(
+                "text",
+                &r.text,
+                "what was done",
+                text::MAX_TEXT_CHARS,
+            ));
             if let Some(p) = r.percent {
                 v.check(text::percent("percent", p));
             }

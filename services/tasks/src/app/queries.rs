@@ -6,7 +6,7 @@ use lienthong_platform::Identity;
 
 use super::{Tasks, view::Detail};
 use crate::{
-    domain::{Viewer, bucket::near_threshold, query},
+    domain::{Viewer, bucket::near_threshold, query, text},
     error::{Result, TasksError},
     store::{self, TaskFilter},
 };
@@ -32,8 +32,8 @@ pub struct Page {
 impl Tasks {
     pub async fn get_task(&self, caller: &Identity, task_id: &str) -> Result<Task> {
         let viewer = viewer(caller)?;
-        let id = TaskId::parse("task_id", task_id)?;
-        let mut conn = store::acquire(&self.pool).await?;
+        let id = text::parsed("task_id", task_id, TaskId::parse)?;
+        let mut conn = store::acquire(&self.db).await?;
         let loaded = self.load(&mut conn, &viewer, id).await?;
         self.view(&mut conn, &loaded.row, Detail::Full).await
     }
@@ -55,7 +55,7 @@ impl Tasks {
             now,
             near: near_threshold(now, self.near_window_days),
         };
-        let mut conn = store::acquire(&self.pool).await?;
+        let mut conn = store::acquire(&self.db).await?;
         let mut rows = store::list_tasks(&mut conn, &filter).await?;
         let page = usize::try_from(query.page_size).unwrap_or(usize::MAX);
         let more = rows.len() > page;

@@ -21,6 +21,7 @@ impl Tasks {
                 "result",
                 &r.result,
                 "the result of the task",
+                text::MAX_TEXT_CHARS,
             ));
         })?;
         let result = r.result;
@@ -43,7 +44,13 @@ impl Tasks {
         agency: &AgencyCode,
         r: ConfirmResultRequest,
     ) -> Result<Task> {
-        let id = text::task_request(&r.task_id, |_| {})?;
+        let id = text::task_request(&r.task_id, |v| {
+            v.check(text::optional(
+                "comment",
+                &r.comment,
+                text::MAX_REASON_CHARS,
+            ));
+        })?;
         let comment = r.comment;
         self.change(agency, id, move |l| {
             Action::ConfirmResult.check(l.role, l.row.state, l.row.id)?;
@@ -65,6 +72,7 @@ impl Tasks {
                 "reason",
                 &r.reason,
                 "why the result is returned",
+                text::MAX_REASON_CHARS,
             ));
         })?;
         let reason = r.reason;

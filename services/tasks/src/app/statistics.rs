@@ -23,7 +23,7 @@ impl Tasks {
         let period = query::period(r)?;
         let as_of = (end_of_day(period.to) - 1).min(self.now());
         let facts = {
-            let mut conn = store::acquire(&self.pool).await?;
+            let mut conn = store::acquire(&self.db).await?;
             store::statistics_facts(&mut conn, period.lead_agency.as_ref(), as_of + 1).await?
         };
         Ok(figures::period_counts(
@@ -39,7 +39,7 @@ impl Tasks {
     pub async fn pending_statistics(&self) -> Result<Vec<PendingDay>, InfraError> {
         let now = self.now();
         let watermark = {
-            let mut conn = store::acquire(&self.pool).await?;
+            let mut conn = store::acquire(&self.db).await?;
             store::push_watermark(&mut conn).await?
         };
         Ok(figures::days_to_push(watermark, local_date(now))
@@ -53,7 +53,7 @@ impl Tasks {
     pub async fn daily_figures(&self, day: PendingDay) -> Result<Vec<StatisticValue>, InfraError> {
         let as_of = (end_of_day(day.day) - 1).min(day.version);
         let facts = {
-            let mut conn = store::acquire(&self.pool).await?;
+            let mut conn = store::acquire(&self.db).await?;
             store::statistics_facts(&mut conn, None, as_of + 1).await?
         };
         Ok(figures::daily_values(
@@ -68,7 +68,7 @@ impl Tasks {
     /// taken is final (never pushed again); today's figures are pushed again next time.
     pub async fn statistics_pushed(&self, day: PendingDay) -> Result<(), InfraError> {
         if figures::is_final(day.day, day.version) {
-            let mut conn = store::acquire(&self.pool).await?;
+            let mut conn = store::acquire(&self.db).await?;
             store::advance_push_watermark(&mut conn, day.day).await?;
         }
         Ok(())

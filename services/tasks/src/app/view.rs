@@ -134,7 +134,7 @@ impl Tasks {
 
     /// The full message of a task, read afresh (after a change committed).
     pub(super) async fn fresh_view(&self, id: TaskId) -> Result<Task> {
-        let mut conn = store::acquire(&self.pool).await?;
+        let mut conn = store::acquire(&self.db).await?;
         let row = store::find_task(&mut conn, id)
             .await?
             .ok_or_else(|| not_found(id))?;

@@ -39,14 +39,20 @@ pub struct NewTask {
     pub on_duplicate: OnDuplicate,
 }
 
-/// An agency's `CreateTask`, on local day `today`: a deadline may not be in the past.
+/// An agency's `CreateTask`, on local day `today`: a deadline may not be in the past, nor the
+/// source document dated after tomorrow.
 pub fn from_request(
     assigner: &AgencyCode,
     r: CreateTaskRequest,
     today: Date,
 ) -> Result<NewTask, Violations> {
     let mut v = Violations::new();
-    v.check(text::required("content", &r.content, "what is to be done"));
+    v.check(text::required(
+        "content",
+        &r.content,
+        "what is to be done",
+        text::MAX_TEXT_CHARS,
+    ));
     let (lead, coordinators) = parties(
         &mut v,
         assigner.as_str(),
@@ -54,7 +60,7 @@ pub fn from_request(
         &r.coordinating_agencies,
     );
     let deadline = v
-        .check(parse_optional_date("deadline", &r.deadline))
+        .check(text::parsed("deadline", &r.deadline, parse_optional_date))
         .flatten();
     if let Some(d) = deadline
         && d < today
@@ -68,7 +74,8 @@ pub fn from_request(
             ),
         );
     }
-    let source = optional_document(&mut v, &r.source_document_id);
+    let source = optional_document(&mut v, &r.source_document_id, today);
+    v.check(text::optional("notes", &r.notes, text::MAX_TEXT_CHARS));
     match (lead, v.is_empty()) {
         (Some(lead_agency), true) => Ok(NewTask {
             content: r.content,
@@ -85,29 +92,28 @@ pub fn from_request(
     }
 }
 
-/// A steering document delivered by the hub, as the service `service` says it.
-/// Coordinating agencies that are the lead or the assigner are dropped; a blank content
-/// becomes "Thực hiện văn bản <document>".
+/// A steering document delivered by the hub, as the service `service` says it, on local day
+/// `today`. Coordinating agencies that are the lead or the assigner are dropped; a blank
+/// content becomes "Thực hiện văn bản <document>".
 pub fn from_document(
     service: &str,
     r: CreateTaskFromDocumentRequest,
+    today: Date,
 ) -> Result<NewTask, Violations> {
     let mut v = Violations::new();
-    let source = v.check(DocumentId::parse(
-        "source_document_id",
-        &r.source_document_id,
-    ));
+    let source = v.check(document(&r.source_document_id, today));
     let coordinating: Vec<String> = r
         .coordinating_agencies
         .iter()
         .filter(|c| **c != r.lead_agency && **c != r.assigner)
         .cloned()
         .collect();
-    let assigner = v.check(AgencyCode::parse("assigner", &r.assigner));
+    let assigner = v.check(text::parsed("assigner", &r.assigner, AgencyCode::parse));
     let (lead, coordinators) = parties(&mut v, &r.assigner, &r.lead_agency, &coordinating);
     let deadline = v
-        .check(parse_optional_date("deadline", &r.deadline))
+        .check(text::parsed("deadline", &r.deadline, parse_optional_date))
         .flatten();
+    v.check(text::optional("content", &r.content, text::MAX_TEXT_CHARS));
     let content = if r.content.trim().is_empty() {
         format!("Thực hiện văn bản {}", r.source_document_id)
     } else {
@@ -129,11 +135,20 @@ pub fn from_document(
     }
 }
 
-fn optional_document(v: &mut Violations, id: &str) -> Option<DocumentId> {
+/// The source document: a DocumentId (the axis's rule, its character set included) dated no
+/// later than tomorrow, Vietnam time (a document is not promulgated in the future).
+fn document(id: &str, today: Date) -> Result<DocumentId, FieldError> {
+    const FIELD: &str = "source_document_id";
+    let id = text::document_id(FIELD, id)?;
+    id.check_date_not_after(FIELD, today.next_day().unwrap_or(today))?;
+    Ok(id)
+}
+
+fn optional_document(v: &mut Violations, id: &str, today: Date) -> Option<DocumentId> {
     if id.is_empty() {
         None
     } else {
-        v.check(DocumentId::parse("source_document_id", id))
+        v.check(document(id, today))
     }
 }
 
@@ -145,14 +160,25 @@ fn parties(
     lead: &str,
     coordinating: &[String],
 ) -> (Option<AgencyCode>, Vec<AgencyCode>) {
-    let lead_code = v.check(AgencyCode::parse("lead_agency", lead));
+    let lead_code = v.check(text::parsed("lead_agency", lead, AgencyCode::parse));
     if lead_code.is_some() && lead == assigner {
         v.push("lead_agency", "an agency cannot assign a task to itself");
     }
     let mut out: Vec<AgencyCode> = Vec::new();
+    if coordinating.len() > MAX_COORDINATORS {
+        // Not read one by one: a list this long is refused whole, with one violation.
+        v.push(
+            "coordinating_agencies",
+            format!(
+                "{} agencies given, at most {MAX_COORDINATORS} are allowed",
+                coordinating.len()
+            ),
+        );
+        return (lead_code, out);
+    }
     for (i, c) in coordinating.iter().enumerate() {
         let field = format!("coordinating_agencies[{i}]");
-        let Some(code) = v.check(AgencyCode::parse(&field, c)) else {
+        let Some(code) = v.check(text::parsed(&field, c, AgencyCode::parse)) else {
             continue;
         };
         if c == lead {
@@ -163,9 +189,6 @@ fn parties(
         } else if !out.contains(&code) {
             out.push(code);
         }
-    }
-    if out.len() > MAX_COORDINATORS {
-        v.push("coordinating_agencies", "at most 200 agencies");
     }
     (lead_code, out)
 }

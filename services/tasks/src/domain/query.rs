@@ -2,13 +2,17 @@
 //! cursor.
 use lienthong_api::tasks::v1::{GetTaskStatisticsRequest, ListTasksRequest, TaskBucket};
 use lienthong_axis::{
-    AgencyCode, FieldError,
+    AgencyCode, DocumentId, FieldError,
     local::{parse_date, parse_optional_date},
 };
 use lienthong_platform::{error::Violations, paging::page_size};
 use time::Date;
 
-use super::{bucket::Bucket, role::Viewer};
+use super::{
+    bucket::Bucket,
+    role::Viewer,
+    text::{document_id, parsed},
+};
 
 /// The page size when the request names none, and the largest one.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -20,8 +24,8 @@ pub struct ListQuery {
     pub lead_agency: Option<AgencyCode>,
     pub assigner: Option<AgencyCode>,
     pub coordinating_agency: Option<AgencyCode>,
-    /// Compared as given (a malformed id matches nothing).
-    pub source_document_id: Option<String>,
+    /// A DocumentId (checked: a malformed one is refused).
+    pub source_document_id: Option<DocumentId>,
     pub deadline_from: Option<Date>,
     pub deadline_to: Option<Date>,
     pub bucket: Option<Bucket>,
@@ -65,10 +69,14 @@ pub fn list_query(
     let coordinating_agency =
         optional_agency(&mut v, "coordinating_agency", &r.coordinating_agency);
     let deadline_from = v
-        .check(parse_optional_date("deadline_from", &r.deadline_from))
+        .check(parsed(
+            "deadline_from",
+            &r.deadline_from,
+            parse_optional_date,
+        ))
         .flatten();
     let deadline_to = v
-        .check(parse_optional_date("deadline_to", &r.deadline_to))
+        .check(parsed("deadline_to", &r.deadline_to, parse_optional_date))
         .flatten();
     if let (Some(a), Some(b)) = (deadline_from, deadline_to)
         && b < a
@@ -89,6 +97,11 @@ pub fn list_query(
             None
         }
     };
+    let source_document_id = if r.source_document_id.is_empty() {
+        None
+    } else {
+        v.check(document_id("source_document_id", &r.source_document_id))
+    };
     let before_seq = v.check(cursor).flatten();
     let page_size = page_size(r.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     v.into_result()?;
@@ -96,7 +109,7 @@ pub fn list_query(
         lead_agency,
         assigner,
         coordinating_agency,
-        source_document_id: Some(r.source_document_id.clone()).filter(|s| !s.is_empty()),
+        source_document_id,
         deadline_from,
         deadline_to,
         bucket,
@@ -109,7 +122,7 @@ fn optional_agency(v: &mut Violations, field: &str, code: &str) -> Option<Agency
     if code.is_empty() {
         None
     } else {
-        v.check(AgencyCode::parse(field, code))
+        v.check(parsed(field, code, AgencyCode::parse))
     }
 }
 
@@ -124,8 +137,8 @@ pub struct Period {
 /// Checks every field of a statistics request.
 pub fn period(r: &GetTaskStatisticsRequest) -> Result<Period, Violations> {
     let mut v = Violations::new();
-    let from = v.check(parse_date("from_day", &r.from_day));
-    let to = v.check(parse_date("to_day", &r.to_day));
+    let from = v.check(parsed("from_day", &r.from_day, parse_date));
+    let to = v.check(parsed("to_day", &r.to_day, parse_date));
     if let (Some(a), Some(b)) = (from, to)
         && b < a
     {
@@ -173,7 +186,7 @@ mod tests {
                 deadline_to: "2026-11-30".into(),
                 bucket: TaskBucket::Overdue as i32,
                 page_size: 9999,
-                source_document_id: "x".into(),
+                source_document_id: "000.00.00.H48,2026/11/02,125/UBND-TH".into(),
                 ..Default::default()
             },
             Ok(Some(12)),
@@ -189,12 +202,16 @@ mod tests {
             (q.before_seq, q.page_size),
             (Some(12), i64::from(MAX_PAGE_SIZE))
         );
-        assert_eq!(q.source_document_id.as_deref(), Some("x"));
+        assert_eq!(
+            q.source_document_id.as_ref().map(|d| d.as_str()),
+            Some("000.00.00.H48,2026/11/02,125/UBND-TH")
+        );
         let v = list_query(
             &ListTasksRequest {
                 assigner: "H48".into(),
                 deadline_from: "2026-13-01".into(),
                 bucket: 42,
+                source_document_id: "125/UBND\0".into(),
                 page_token: "abc".into(),
                 ..Default::default()
             },
@@ -206,7 +223,13 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             fields(&v),
-            ["assigner", "deadline_from", "bucket", "page_token"]
+            [
+                "assigner",
+                "deadline_from",
+                "bucket",
+                "source_document_id",
+                "page_token"
+            ]
         );
         let v = list_query(
             &ListTasksRequest {

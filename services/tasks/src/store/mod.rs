@@ -9,8 +9,8 @@ use lienthong_axis::{
     AgencyCode,
     local::{format_date, parse_date_opt},
 };
-use lienthong_platform::error::InfraError;
-use sqlx::{Any, AnyPool, QueryBuilder, any::AnyRow, pool::PoolConnection};
+use lienthong_platform::{db::Db, error::InfraError};
+use sqlx::{Any, QueryBuilder, any::AnyRow, pool::PoolConnection};
 use time::Date;
 
 mod events;
@@ -40,14 +40,19 @@ pub type Conn = PoolConnection<Any>;
 /// A transaction.
 pub type Tx = sqlx::Transaction<'static, Any>;
 
-/// A connection for reads.
-pub async fn acquire(pool: &AnyPool) -> Result<Conn> {
-    Ok(pool.acquire().await?)
+/// A connection for reads; UNAVAILABLE at once while the database is known to be down.
+pub async fn acquire(db: &Db) -> Result<Conn> {
+    db.acquire().await
 }
 
-/// Begins a transaction.
-pub async fn begin(pool: &AnyPool) -> Result<Tx> {
-    Ok(pool.begin().await?)
+/// Begins a transaction; UNAVAILABLE at once while the database is known to be down.
+pub async fn begin(db: &Db) -> Result<Tx> {
+    db.begin().await
+}
+
+/// Closes the pool: every later call answers UNAVAILABLE (and health turns NOT_SERVING).
+pub async fn close(db: &Db) {
+    db.pool().close().await;
 }
 
 /// Commits a transaction.

@@ -112,8 +112,40 @@ fn parties_rules() {
     let v = from_request(&code(H48), many, TODAY).unwrap_err();
     assert_eq!(
         messages(&v),
-        ["coordinating_agencies: at most 200 agencies"]
+        ["coordinating_agencies: 201 agencies given, at most 200 are allowed"]
     );
+}
+
+#[test]
+fn texts_follow_the_policy_and_documents_are_not_from_the_future() {
+    let bad = CreateTaskRequest {
+        content: "Nhiệm vụ\u{202e}".into(),
+        notes: "ghi\0chú".into(),
+        source_document_id: "000.00.00.H48,2026/11/04,125/UBND-TH".into(),
+        ..request()
+    };
+    let v = from_request(&code(H48), bad, TODAY).unwrap_err();
+    let fields: Vec<&str> = v.as_slice().iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["content", "source_document_id", "notes"]);
+    assert!(
+        messages(&v)[0].contains("bidirectional"),
+        "{:?}",
+        messages(&v)
+    );
+    assert!(messages(&v)[1].contains("future"), "{:?}", messages(&v));
+    assert!(messages(&v)[2].contains("NUL"), "{:?}", messages(&v));
+    // Tomorrow is as far as a sender's clock may be ahead.
+    let tomorrow = CreateTaskRequest {
+        source_document_id: "000.00.00.H48,2026/11/03,125/UBND-TH".into(),
+        ..request()
+    };
+    assert!(from_request(&code(H48), tomorrow, TODAY).is_ok());
+    let huge = CreateTaskRequest {
+        lead_agency: "0".repeat(100_000),
+        ..request()
+    };
+    let v = from_request(&code(H48), huge, TODAY).unwrap_err();
+    assert_eq!(messages(&v), ["lead_agency: is longer than 64 characters"]);
 }
 
 #[test]
@@ -127,7 +159,7 @@ fn intake() {
         content: String::new(),
         deadline: String::new(),
     };
-    let t = from_document("exchange", r.clone()).unwrap();
+    let t = from_document("exchange", r.clone(), TODAY).unwrap();
     assert_eq!(t.coordinators, vec![code(STTTT)]);
     assert_eq!(t.content, format!("Thực hiện văn bản {doc}"));
     assert_eq!(t.created_by, "service/exchange");
@@ -141,9 +173,9 @@ fn intake() {
         source_document_id: String::new(),
         lead_agency: "SCT".into(),
         deadline: "15/12/2026".into(),
-        ..r
+        ..r.clone()
     };
-    let v = from_document("exchange", bad).unwrap_err();
+    let v = from_document("exchange", bad, TODAY).unwrap_err();
     assert_eq!(
         messages(&v),
         [
@@ -152,4 +184,12 @@ fn intake() {
             "deadline: \"15/12/2026\" is not a date yyyy-MM-dd",
         ]
     );
+    let hostile = CreateTaskFromDocumentRequest {
+        content: "Thực hiện\u{1b}[2J".into(),
+        assigner: "000.00.00.H48\n".into(),
+        ..r
+    };
+    let v = from_document("exchange", hostile, TODAY).unwrap_err();
+    let fields: Vec<&str> = v.as_slice().iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["assigner", "content"]);
 }
