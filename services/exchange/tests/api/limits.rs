@@ -121,8 +121,10 @@ async fn stall_many(
 ) -> Vec<Status> {
     let mut refused = Vec::new();
     for number in 1..=n {
+        // Counted before the call starts: a fast call could register before a later count.
+        let before = hub.app().open_uploads();
         let mut upload = stall(client, from, number).await;
-        match settle(hub, &mut upload, hub.app().open_uploads()).await {
+        match settle(hub, &mut upload, before).await {
             None => held.push(upload),
             Some(status) => refused.push(status),
         }
