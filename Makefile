@@ -8,7 +8,7 @@ PYTHON ?= python3
 # A virtual environment for the cross-language client test (grpcio, grpcio-tools from PyPI).
 PYENV ?= target/pyenv
 
-.PHONY: run test build bench lint fmt certs proto-lint completions pyenv clean-demo
+.PHONY: run test build bench lint fmt certs certs-compose proto-lint completions pyenv clean-demo
 
 ## Build, create the development PKI if absent, start the axis (three hubs, tasks, reporting) on SQLite and play the story.
 run: build
@@ -53,6 +53,10 @@ completions: build
 ## Development certificates (CA, CRL, hub, services, admin, every seed agency) in $(DEMO_DIR)/pki.
 certs: build
 	target/debug/lienthong pki init --dir $(DEMO_DIR)/pki
+
+## Certificates for deploy/compose.yaml in $(DEMO_DIR)/compose-pki: compose service names as DNS names, keys 0640 (then `chgrp -R 10001` it).
+certs-compose: build
+	target/debug/lienthong pki init --deploy compose --dir $(DEMO_DIR)/compose-pki
 
 clean-demo:
 	rm -rf $(DEMO_DIR)

@@ -4,13 +4,18 @@
 //! - [`durability`]: a document accepted before a SIGKILL is delivered intact after restart;
 //!   SIGTERM ends live subscriptions with UNAVAILABLE;
 //! - [`federation`]: three hubs, the national hub and a provincial hub killed mid-traffic;
-//! - [`reporting`], [`tasks`]: the hub feeding the services beside it across their outages.
+//! - [`reporting`], [`tasks`]: the hub feeding the services beside it across their outages;
+//! - [`deploy`]: the compose deployment PKI, a hub reached under its compose service name;
+//! - [`telemetry`]: what an operator's OTLP collector receives from three hubs, tasks and
+//!   reporting: one trace per document, paired CLIENT/SERVER spans, errors, RPC durations.
 mod cli;
+mod deploy;
 mod durability;
 mod federation;
 mod python;
 mod reporting;
 mod tasks;
+mod telemetry;
 
 use durability::document_survives_sigkill_before_delivery;
 use federation::{national_hub_killed_while_documents_are_sent, provincial_hub_killed_mid_relay};

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::{
-    Cli, Command, directory, documents, fetch, generate, hub, inbox, pki, report, send, sent, tasks,
+    Cli, Command, directory, documents, fetch, generate, hub, inbox, pki, report, send, sent,
+    tasks, track,
 };
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
@@ -21,6 +22,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             reason,
         } => documents::revoke(g, document_id, reason).await?,
         Command::Sent(args) => sent::run(g, args).await?,
+        Command::Track(args) => track::run(g, args).await?,
         Command::Agencies(args) => directory::agencies(g, args).await?,
         Command::Agency(c) => directory::agency(g, c).await?,
         Command::Health => return hub::health(g).await,

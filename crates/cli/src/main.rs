@@ -28,6 +28,7 @@ mod report;
 mod send;
 mod sent;
 mod tasks;
+mod track;
 
 use error::{EXIT_USAGE, Failure, Origin, failure_json, failure_text};
 
@@ -156,6 +157,9 @@ pub enum Command {
     },
     /// The sender's view: one document (per recipient, or watched) or the sent documents.
     Sent(sent::SentArgs),
+    /// One document across hubs: every hop and status, the delays between them, the trace id
+    /// (its sender, a recipient, or an admin identity).
+    Track(track::TrackArgs),
     /// List the agencies of the hub, or show one.
     Agencies(directory::AgenciesArgs),
     /// Register or remove an agency (admin identities only).

@@ -2,11 +2,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use clap::{ArgGroup, Args, Subcommand};
+use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use lienthong_axis::AgencyCode;
 use lienthong_platform::{
     Identity,
-    pki::{DevCa, label_of},
+    pki::{DevCa, KeyAccess, label_of},
 };
 use serde_json::{Value, json};
 
@@ -25,6 +25,11 @@ pub enum PkiCommand {
         /// The hubs' ids (their certificates are hub-<ID>); repeat for several.
         #[arg(long = "hub-id", value_name = "ID", default_values_t = ["national".to_string(), "H48".to_string(), "H41".to_string()])]
         hub_ids: Vec<String>,
+        /// Certificates for a deployment: `compose` adds each server's compose service name
+        /// (hub id in lower case, tasks, reporting) as a DNS name and writes the keys
+        /// group-readable (0640) for the containers' group, gid 10001.
+        #[arg(long, value_name = "TARGET")]
+        deploy: Option<Deploy>,
     },
     /// Issue (or re-issue) a certificate.
     Issue(IssueArgs),
@@ -40,6 +45,28 @@ pub enum PkiCommand {
         #[command(flatten)]
         dir: DirArg,
     },
+}
+
+/// Where the certificates of `pki init --deploy` are used.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deploy {
+    /// deploy/compose.yaml: services reached as https://national:7443, https://h48:7443, ...
+    Compose,
+}
+
+/// The group id of the user the image runs as (deploy/Dockerfile).
+pub const CONTAINER_GID: u32 = 10001;
+
+/// The DNS names (besides localhost and the loopback addresses) a certificate needs in
+/// `deploy`: the compose service name under which the others call that server.
+fn deploy_names(deploy: Option<Deploy>, id: &Identity) -> Vec<String> {
+    match (deploy, id) {
+        (Some(Deploy::Compose), Identity::Hub(hub)) => vec![hub.to_lowercase()],
+        (Some(Deploy::Compose), Identity::Service(s)) if s == "tasks" || s == "reporting" => {
+            vec![s.clone()]
+        }
+        _ => Vec::new(),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -125,9 +152,45 @@ fn cert_line(ca: &DevCa, id: &Identity) -> Value {
     })
 }
 
-fn init(global: &Global, dir: &Path, hub_ids: &[String]) -> Result<()> {
+/// Issues what is missing; in a deployment, also re-issues a certificate that lacks its
+/// service name and gives an existing key the deployment's mode. Returns (issued, kept labels).
+fn issue_missing(
+    ca: &mut DevCa,
+    wanted: &[Identity],
+    deploy: Option<Deploy>,
+) -> Result<(Vec<Value>, Vec<String>)> {
+    let mut issued = Vec::new();
+    let mut kept = Vec::new();
+    for id in wanted {
+        let names = deploy_names(deploy, id);
+        let files = ca.files_for(id);
+        let complete = files.cert.exists()
+            && files.key.exists()
+            && (names.is_empty() || {
+                let has = ca.dns_names(id)?;
+                names.iter().all(|n| has.contains(n))
+            });
+        if complete {
+            if deploy.is_some() {
+                ca.apply_key_access(id)?;
+            }
+            kept.push(label_of(id));
+        } else {
+            ca.issue(id, &names)?;
+            issued.push(cert_line(ca, id));
+        }
+    }
+    Ok((issued, kept))
+}
+
+fn init(global: &Global, dir: &Path, hub_ids: &[String], deploy: Option<Deploy>) -> Result<()> {
     let existed = dir.join("index.json").exists();
     let mut ca = DevCa::init(dir, &global.trust_domain)?;
+    let access = match deploy {
+        Some(_) => KeyAccess::Group,
+        None => KeyAccess::Owner,
+    };
+    ca.set_key_access(access);
     let mut wanted: Vec<Identity> = hub_ids.iter().map(|h| Identity::Hub(h.clone())).collect();
     wanted.extend([
         Identity::Service("exchange".into()),
@@ -136,18 +199,14 @@ fn init(global: &Global, dir: &Path, hub_ids: &[String]) -> Result<()> {
         Identity::Admin("operator".into()),
     ]);
     wanted.extend(seed_agency_codes()?.into_iter().map(Identity::Agency));
-
-    let mut issued = Vec::new();
-    let mut kept = Vec::new();
-    for id in &wanted {
-        let files = ca.files_for(id);
-        if files.cert.exists() && files.key.exists() {
-            kept.push(label_of(id));
-        } else {
-            ca.issue(id, &[])?;
-            issued.push(cert_line(&ca, id));
-        }
-    }
+    let (issued, kept) = issue_missing(&mut ca, &wanted, deploy)?;
+    let group_hint = deploy.map(|_| {
+        format!(
+            "keys are 0640 (the CA key stays 0600): give the containers' group read access with \
+             `chgrp -R {CONTAINER_GID} {dir}`, or run them with `--group-add $(id -g)`",
+            dir = dir.display()
+        )
+    });
     if global.json {
         println!(
             "{}",
@@ -159,6 +218,9 @@ fn init(global: &Global, dir: &Path, hub_ids: &[String]) -> Result<()> {
                 "crl": ca.crl_path().display().to_string(),
                 "issued": issued,
                 "kept": kept,
+                "deploy": deploy.map(|d| format!("{d:?}").to_lowercase()),
+                "key_mode": format!("{:o}", access.mode()),
+                "hint": group_hint,
             })
         );
         return Ok(());
@@ -189,12 +251,19 @@ fn init(global: &Global, dir: &Path, hub_ids: &[String]) -> Result<()> {
     } else if !kept.is_empty() {
         println!("kept {} existing certificates", kept.len());
     }
+    if let Some(hint) = group_hint {
+        println!("{hint}");
+    }
     Ok(())
 }
 
 pub fn run(global: &Global, command: PkiCommand) -> Result<()> {
     match command {
-        PkiCommand::Init { dir, hub_ids } => init(global, &dir.resolve(global)?, &hub_ids),
+        PkiCommand::Init {
+            dir,
+            hub_ids,
+            deploy,
+        } => init(global, &dir.resolve(global)?, &hub_ids, deploy),
         PkiCommand::Issue(args) => issue(global, &args),
         PkiCommand::Revoke { dir, label } => revoke(global, &dir.resolve(global)?, &label),
         PkiCommand::List { dir } => list(global, &dir.resolve(global)?),
@@ -286,6 +355,18 @@ mod tests {
         let codes = seed_agency_codes().unwrap();
         assert!(codes.len() > 3, "{codes:?}");
         assert!(codes.iter().any(|c| c == "000.00.00.H48"), "{codes:?}");
+    }
+
+    #[test]
+    fn compose_names_the_servers_by_their_service_names() {
+        let names = |id: Identity| deploy_names(Some(Deploy::Compose), &id);
+        assert_eq!(names(Identity::Hub("H48".into())), ["h48"]);
+        assert_eq!(names(Identity::Hub("national".into())), ["national"]);
+        assert_eq!(names(Identity::Service("tasks".into())), ["tasks"]);
+        assert_eq!(names(Identity::Service("reporting".into())), ["reporting"]);
+        assert!(names(Identity::Service("exchange".into())).is_empty());
+        assert!(names(Identity::Admin("operator".into())).is_empty());
+        assert!(deploy_names(None, &Identity::Hub("H48".into())).is_empty());
     }
 
     #[test]

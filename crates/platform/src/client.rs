@@ -1,19 +1,22 @@
-//! gRPC clients over mutual TLS, with W3C trace context on every call.
+//! gRPC clients over mutual TLS, with a CLIENT span, W3C trace context and the
+//! `rpc.client.call.duration` metric on every call.
 use std::time::Duration;
 
 use thiserror::Error;
-use tonic::{
-    service::interceptor::InterceptedService,
-    transport::{Channel, Endpoint},
-};
+use tonic::transport::{Channel, Endpoint};
+use tower::Layer as _;
 
 use crate::{
-    telemetry::TraceContextInterceptor,
+    telemetry::rpc::{ClientLayer, ClientTelemetry},
     tls::{TlsError, TlsFiles, client_tls},
 };
 
-/// A channel that carries the caller's trace context.
-pub type TracedChannel = InterceptedService<Channel, TraceContextInterceptor>;
+/// A channel whose every call has a client span (parent of the server's span) and a duration.
+pub type TracedChannel = ClientTelemetry<Channel>;
+
+fn traced(endpoint: &Endpoint, channel: Channel) -> TracedChannel {
+    ClientLayer::new(endpoint.uri()).layer(channel)
+}
 
 #[derive(Debug, Error)]
 pub enum ClientError {
@@ -47,13 +50,14 @@ pub async fn connect(url: &str, files: &TlsFiles) -> Result<TracedChannel, Clien
         .connect()
         .await
         .map_err(|e| ClientError::Endpoint(url.to_string(), e))?;
-    Ok(InterceptedService::new(channel, TraceContextInterceptor))
+    Ok(traced(&ep, channel))
 }
 
 /// Connects on first use and reconnects as needed (for long-running clients such as relays).
 pub fn connect_lazy(url: &str, files: &TlsFiles) -> Result<TracedChannel, ClientError> {
-    let channel = endpoint(url, files)?.connect_lazy();
-    Ok(InterceptedService::new(channel, TraceContextInterceptor))
+    let ep = endpoint(url, files)?;
+    let channel = ep.connect_lazy();
+    Ok(traced(&ep, channel))
 }
 
 /// As [`connect_lazy`], and every call on the channel fails once it has taken `deadline`
@@ -63,6 +67,7 @@ pub fn connect_lazy_with_deadline(
     files: &TlsFiles,
     deadline: Duration,
 ) -> Result<TracedChannel, ClientError> {
-    let channel = endpoint(url, files)?.timeout(deadline).connect_lazy();
-    Ok(InterceptedService::new(channel, TraceContextInterceptor))
+    let ep = endpoint(url, files)?.timeout(deadline);
+    let channel = ep.connect_lazy();
+    Ok(traced(&ep, channel))
 }

@@ -289,6 +289,14 @@ pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 /// at WARN; everything else is the client's to fix and is not logged here.
 pub fn to_status<E: ApiError + 'static>(e: &E) -> Status {
     let kind = e.kind();
+    {
+        // On the RPC's span (the current one in a handler): the stable reason is the axis's
+        // fault code, which operators filter on.
+        use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+        let span = tracing::Span::current();
+        span.set_attribute("lienthong.fault_code", e.reason());
+        span.set_attribute("lienthong.succeeded", false);
+    }
     match kind {
         Kind::Internal => {
             tracing::error!(reason = e.reason(), error = %chain(e), "internal error");

@@ -9,7 +9,7 @@
 //! - [`db`]: sqlx on SQLite or PostgreSQL; [`outbox`]: durable work for other services;
 //!   [`statistics`]: daily figures pushed to the reporting service; [`retry`]: the back-off;
 //!   [`paging`]: signed page tokens;
-//! - [`telemetry`]: logs, OTLP traces and metrics; [`shutdown`]: SIGTERM/SIGINT and the
+//! - [`telemetry`]: logs, OTLP traces and metrics, RPC spans and durations; [`shutdown`]: SIGTERM/SIGINT and the
 //!   background tasks of a service; [`notify`]: in-process wake-ups;
 //! - [`pki`]: a development CA for `lienthong pki` and tests; [`testing`] (feature `testing`).
 pub mod authz;
@@ -31,6 +31,9 @@ pub mod statistics;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+/// The in-process OTLP collector of the tests (feature `testing`).
+#[cfg(feature = "testing")]
+pub mod testing_otlp;
 pub mod tls;
 
 pub use identity::Identity;

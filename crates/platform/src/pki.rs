@@ -46,6 +46,29 @@ pub enum PkiError {
     UnknownLabel(String),
     #[error("invalid name {0:?}: use letters, digits, '.', '-' and '_'")]
     InvalidName(String),
+    #[error("{0}: not a readable PEM certificate: {1}")]
+    Certificate(PathBuf, String),
+}
+
+/// Who may read the leaf private keys a CA writes. The CA's own key is always owner-only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyAccess {
+    /// Mode 0600: the user who ran `pki init` (development on one machine).
+    #[default]
+    Owner,
+    /// Mode 0640: the owner and the file's group, so that a container whose user is in that
+    /// group (the image's gid 10001) reads a key mounted from the host. Never world-readable.
+    Group,
+}
+
+impl KeyAccess {
+    /// The file mode of a key written with this access.
+    pub fn mode(self) -> u32 {
+        match self {
+            KeyAccess::Owner => 0o600,
+            KeyAccess::Group => 0o640,
+        }
+    }
 }
 
 /// What the CA remembers between runs.
@@ -69,6 +92,7 @@ struct IssuedEntry {
 pub struct DevCa {
     dir: PathBuf,
     index: Index,
+    key_access: KeyAccess,
 }
 
 /// The directory label of an identity's certificate.
@@ -101,14 +125,15 @@ impl DevCa {
         params.not_before = now - Duration::days(1);
         params.not_after = now + Duration::days(3650);
         let cert = params.self_signed(&key)?;
-        write_atomic(&dir.join("ca.pem"), cert.pem().as_bytes(), false)?;
+        write_atomic(&dir.join("ca.pem"), cert.pem().as_bytes(), None)?;
         write_atomic(
             &dir.join("ca-key.pem"),
             key.serialize_pem().as_bytes(),
-            true,
+            Some(KeyAccess::Owner.mode()),
         )?;
         let mut ca = DevCa {
             dir: dir.to_path_buf(),
+            key_access: KeyAccess::default(),
             index: Index {
                 trust_domain: trust_domain.to_string(),
                 next_serial: 1000,
@@ -132,7 +157,46 @@ impl DevCa {
         Ok(DevCa {
             dir: dir.to_path_buf(),
             index,
+            key_access: KeyAccess::default(),
         })
+    }
+
+    /// Leaf keys written from now on get `access` (owner-only by default).
+    pub fn set_key_access(&mut self, access: KeyAccess) {
+        self.key_access = access;
+    }
+
+    /// Gives the existing key of `id` the mode of the CA's key access (a directory made for
+    /// development, 0600, reused for containers).
+    pub fn apply_key_access(&self, id: &Identity) -> Result<(), PkiError> {
+        let key = self.files_for(id).key;
+        set_mode(&key, self.key_access.mode()).map_err(|source| io_err(&key, source))
+    }
+
+    /// The DNS names in the subject alternative names of the certificate issued to `id`.
+    pub fn dns_names(&self, id: &Identity) -> Result<Vec<String>, PkiError> {
+        let path = self.files_for(id).cert;
+        let pem = fs::read(&path).map_err(|source| io_err(&path, source))?;
+        let bad = |e: String| PkiError::Certificate(path.clone(), e);
+        let (_, pem) = x509_parser::pem::parse_x509_pem(&pem).map_err(|e| bad(e.to_string()))?;
+        let cert = pem.parse_x509().map_err(|e| bad(e.to_string()))?;
+        let san = cert
+            .subject_alternative_name()
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(san
+            .map(|san| {
+                san.value
+                    .general_names
+                    .iter()
+                    .filter_map(|name| match name {
+                        x509_parser::extensions::GeneralName::DNSName(dns) => {
+                            Some((*dns).to_string())
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     pub fn dir(&self) -> &Path {
@@ -213,8 +277,12 @@ impl DevCa {
         let files = self.files_for_label(&label);
         let leaf_dir = self.dir.join(&label);
         fs::create_dir_all(&leaf_dir).map_err(|source| io_err(&leaf_dir, source))?;
-        write_atomic(&files.key, key.serialize_pem().as_bytes(), true)?;
-        write_atomic(&files.cert, cert.pem().as_bytes(), false)?;
+        write_atomic(
+            &files.key,
+            key.serialize_pem().as_bytes(),
+            Some(self.key_access.mode()),
+        )?;
+        write_atomic(&files.cert, cert.pem().as_bytes(), None)?;
         self.index.issued.insert(
             label,
             IssuedEntry {
@@ -283,13 +351,13 @@ impl DevCa {
             key_identifier_method: KeyIdMethod::Sha256,
         };
         let crl = params.signed_by(&issuer)?;
-        write_atomic(&self.crl_path(), crl.pem()?.as_bytes(), false)
+        write_atomic(&self.crl_path(), crl.pem()?.as_bytes(), None)
     }
 
     fn save_index(&self) -> Result<(), PkiError> {
         let bytes = serde_json::to_vec_pretty(&self.index)
             .map_err(|e| PkiError::Index(self.dir.join("index.json"), e))?;
-        write_atomic(&self.dir.join("index.json"), &bytes, false)
+        write_atomic(&self.dir.join("index.json"), &bytes, None)
     }
 }
 
@@ -305,21 +373,64 @@ fn read_string(path: &Path) -> Result<String, PkiError> {
 }
 
 /// Writes through a temporary file and a rename, so that a server reloading the file never
-/// reads half of it.
-fn write_atomic(path: &Path, bytes: &[u8], secret: bool) -> Result<(), PkiError> {
+/// reads half of it. A secret gets exactly `mode`: it is set after creation, because the mode
+/// given at creation is narrowed by the umask and ignored for a left-over temporary file.
+fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), PkiError> {
     let tmp = path.with_extension("tmp");
     let result = (|| {
         let mut options = fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
-        if secret {
+        if mode.is_some() {
             use std::os::unix::fs::OpenOptionsExt;
+            // Created owner-only, so the secret is never readable by others before set_mode.
             options.mode(0o600);
         }
         let mut file = options.open(&tmp)?;
+        if let Some(mode) = mode {
+            set_mode(&tmp, mode)?;
+        }
         file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&tmp, path)
     })();
     result.map_err(|source| io_err(path, source))
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn group_access_writes_leaf_keys_0640_and_keeps_the_ca_key_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ca = DevCa::init(dir.path(), "pki.test").unwrap();
+        let dev = ca.issue(&Identity::Hub("H41".into()), &[]).unwrap();
+        assert_eq!(mode(&dev.key), 0o600);
+        ca.set_key_access(KeyAccess::Group);
+        let hub = Identity::Hub("H48".into());
+        let files = ca.issue(&hub, &["h48".to_string()]).unwrap();
+        assert_eq!(mode(&files.key), 0o640);
+        assert_eq!(mode(&dir.path().join("ca-key.pem")), 0o600);
+        assert_eq!(ca.dns_names(&hub).unwrap(), ["localhost", "h48"]);
+        ca.apply_key_access(&Identity::Hub("H41".into())).unwrap();
+        assert_eq!(mode(&dev.key), 0o640);
+    }
 }

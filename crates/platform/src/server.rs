@@ -381,6 +381,9 @@ pub async fn serve(
     options: ServeOptions,
 ) -> Result<(), StartError> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<_, std::io::Error>>(64);
+    let local = listener
+        .local_addr()
+        .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
     let accept_shutdown = options.shutdown.clone();
     let tls = options.tls.clone();
     let connections = options.connections.clone();
@@ -436,7 +439,11 @@ pub async fn serve(
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(20)))
         .max_concurrent_streams(Some(options.max_streams_per_connection))
-        .trace_fn(telemetry::server_span)
+        // Outside the AuthLayer, so that refused calls have their span and duration too.
+        .layer(telemetry::rpc::ServerLayer::new(
+            local,
+            options.policy.trust_domain(),
+        ))
         .layer(AuthLayer::new(options.policy.clone()))
         .add_routes(routes);
     let shutdown = options.shutdown.clone();

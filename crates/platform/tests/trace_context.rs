@@ -1,5 +1,6 @@
 //! W3C trace context crosses a gRPC hop over our mTLS: the server's span is a child of the
-//! client's, in the same trace. (One test in this binary: it installs a global subscriber.)
+//! client's RPC span, itself a child of the caller's span, in the same trace. (One test in this
+//! binary: it installs a global subscriber.)
 
 use lienthong_platform::{
     Identity,
@@ -83,5 +84,11 @@ async fn server_span_continues_the_client_trace() {
         client.span_context.trace_id(),
         "one trace across the hop"
     );
-    assert_eq!(server.parent_span_id, client.span_context.span_id());
+    // The channel's CLIENT span sits between them: the caller's span → client → server.
+    let rpc_client = spans
+        .iter()
+        .find(|s| s.span_kind == SpanKind::Client)
+        .expect("client RPC span");
+    assert_eq!(rpc_client.parent_span_id, client.span_context.span_id());
+    assert_eq!(server.parent_span_id, rpc_client.span_context.span_id());
 }

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod grpc;
 pub mod metrics;
+pub mod observe;
 pub mod outbound;
 pub mod service;
 pub mod store;

@@ -1,8 +1,15 @@
 //! What operators watch, as OpenTelemetry metrics (exported over OTLP with the traces), each
 //! with the attribute `hub`:
-//! - `lienthong.exchange.documents.accepted` (counter; `relayed` = whether from another hub),
-//! - `lienthong.exchange.documents.relayed` (counter; `peer`),
-//! - `lienthong.exchange.statuses.recorded` (counter; `code`),
+//! - `lienthong.exchange.documents.accepted` (counter, `{document}`; `relayed` = whether from
+//!   another hub),
+//! - `lienthong.exchange.documents.relayed` (counter, `{document}`; `peer`),
+//! - `lienthong.exchange.documents.delivered` (counter, `{document}`): fetched by a recipient
+//!   served here, the first time,
+//! - `lienthong.exchange.documents.acknowledged` (counter, `{document}`): acknowledged by a
+//!   recipient served here,
+//! - `lienthong.exchange.delivery.duration` (histogram, `s`): from the acceptance at the
+//!   sender's hub (its trace header) to the acknowledgement here,
+//! - `lienthong.exchange.statuses.recorded` (counter, `{status}`; `code`),
 //! - `lienthong.exchange.documents.undeliverable` (counter, `{document}`): legs this hub bounced
 //!   because their recipient is not registered here,
 //! - `lienthong.exchange.blobs.collected` (counter, `{blob}`): orphan attachment blobs removed,
@@ -12,11 +19,23 @@
 //!   entries and seconds; `peer` = a hub, or `tasks`): the relay backlog and lag.
 use std::sync::{Arc, Mutex, OnceLock};
 
-use opentelemetry::{KeyValue, global, metrics::Counter};
+use opentelemetry::{
+    KeyValue, global,
+    metrics::{Counter, Histogram},
+};
+
+/// Bucket bounds of the delivery latency, in seconds: a minute to a working week, since a
+/// recipient's software acknowledges within seconds but a clerk may take days.
+const DELIVERY_BOUNDS: [f64; 12] = [
+    1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 14400.0, 28800.0, 86400.0, 259_200.0, 604_800.0,
+];
 
 struct Instruments {
     accepted: Counter<u64>,
     relayed: Counter<u64>,
+    delivered: Counter<u64>,
+    acknowledged: Counter<u64>,
+    delivery: Histogram<f64>,
     statuses: Counter<u64>,
     undeliverable: Counter<u64>,
     collected: Counter<u64>,
@@ -30,14 +49,35 @@ fn instruments() -> &'static Instruments {
             accepted: meter
                 .u64_counter("lienthong.exchange.documents.accepted")
                 .with_description("Documents accepted by this hub")
+                .with_unit("{document}")
                 .build(),
             relayed: meter
                 .u64_counter("lienthong.exchange.documents.relayed")
                 .with_description("Documents handed over to another hub")
+                .with_unit("{document}")
+                .build(),
+            delivered: meter
+                .u64_counter("lienthong.exchange.documents.delivered")
+                .with_description("Documents fetched by a recipient served here (first fetch)")
+                .with_unit("{document}")
+                .build(),
+            acknowledged: meter
+                .u64_counter("lienthong.exchange.documents.acknowledged")
+                .with_description("Documents acknowledged by a recipient served here")
+                .with_unit("{document}")
+                .build(),
+            delivery: meter
+                .f64_histogram("lienthong.exchange.delivery.duration")
+                .with_description(
+                    "From acceptance at the sender's hub to acknowledgement by the recipient",
+                )
+                .with_unit("s")
+                .with_boundaries(DELIVERY_BOUNDS.to_vec())
                 .build(),
             statuses: meter
                 .u64_counter("lienthong.exchange.statuses.recorded")
                 .with_description("Business statuses recorded by this hub")
+                .with_unit("{status}")
                 .build(),
             undeliverable: meter
                 .u64_counter("lienthong.exchange.documents.undeliverable")
@@ -67,6 +107,19 @@ pub fn document_relayed(at_hub: &str, peer: &str) {
     instruments()
         .relayed
         .add(1, &[hub(at_hub), KeyValue::new("peer", peer.to_string())]);
+}
+
+pub fn document_delivered(at_hub: &str) {
+    instruments().delivered.add(1, &[hub(at_hub)]);
+}
+
+/// A recipient served here acknowledged a document `micros` after its acceptance at the
+/// sender's hub (clock skew between hubs may make it negative: counted as zero).
+pub fn document_acknowledged(at_hub: &str, micros: i64) {
+    let i = instruments();
+    i.acknowledged.add(1, &[hub(at_hub)]);
+    i.delivery
+        .record(micros.max(0) as f64 / 1e6, &[hub(at_hub)]);
 }
 
 pub fn status_recorded(at_hub: &str, code: &str) {
@@ -126,6 +179,7 @@ impl OutboxGauges {
         meter
             .u64_observable_gauge("lienthong.exchange.outbox.depth")
             .with_description("Entries waiting in the outbox towards a peer")
+            .with_unit("{entry}")
             .with_callback(move |observer| {
                 if let Ok(s) = depth.lock() {
                     for (peer, n, _) in s.iter() {

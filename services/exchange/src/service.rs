@@ -13,6 +13,7 @@ use lienthong_api::{
 };
 use lienthong_axis::{SharedClock, clock::system_clock};
 use lienthong_platform::{
+    Identity,
     authz::{Policy, admin, agency, anyone, hub},
     client::{self, ClientError, TracedChannel},
     config::ServerArgs,
@@ -34,7 +35,9 @@ use crate::{
     },
     grpc::{DirectoryApi, ExchangeApi, HubAdminApi, RelayApi},
     metrics::OutboxGauges,
-    outbound::{ExchangeStatistics, PeerProbe, RelayDelivery, RemoteDirectory, TasksDelivery},
+    outbound::{
+        ExchangeStatistics, PeerEvents, PeerProbe, RelayDelivery, RemoteDirectory, TasksDelivery,
+    },
     store::blobs::BlobStore,
 };
 
@@ -208,6 +211,13 @@ pub fn policy(trust_domain: &str) -> Policy {
             agency,
             "agencies",
         )
+        // Operators follow documents too; the use case admits only the document's agencies
+        // and admins.
+        .allow(
+            "/lienthong.exchange.v1.ExchangeService/TrackDocument",
+            agency_or_admin,
+            "agencies and admins",
+        )
         .allow(
             "/lienthong.exchange.v1.DirectoryService/ListAgencies",
             anyone,
@@ -230,6 +240,11 @@ pub fn policy(trust_domain: &str) -> Policy {
         )
         .allow("/lienthong.exchange.v1.RelayService/", hub, "hubs")
         .allow("/lienthong.exchange.v1.HubAdminService/", admin, "admins")
+}
+
+/// Agencies and axis operators.
+fn agency_or_admin(id: &Identity) -> bool {
+    agency(id) || admin(id)
 }
 
 #[derive(Deserialize)]
@@ -302,8 +317,16 @@ pub async fn start_with_clock(
     routing.check_not_itself(boot.addr())?;
     // Everything that can fail is done before any background work starts.
     let links = Links::connect(&args, &boot, &routing)?;
-    let (app, seeded) =
-        build_exchange(&args, &boot, routing, clock, &seed, links.directory).await?;
+    let (app, seeded) = build_exchange(
+        &args,
+        &boot,
+        routing,
+        clock,
+        &seed,
+        links.directory,
+        links.events,
+    )
+    .await?;
     spawn_background(&boot, &app, links.workers, &args);
     let routing = app.routing();
     tracing::info!(addr = %boot.addr(), hub_id = %args.hub_id, role = routing.role.name(), seeded, "exchange hub ready");
@@ -338,6 +361,7 @@ async fn build_exchange(
     clock: SharedClock,
     seed: &[Agency],
     directory: Option<RemoteDirectory>,
+    events: Option<PeerEvents>,
 ) -> Result<(Arc<Exchange>, usize), StartError> {
     let blob_dir = args.server.data_dir.join("blobs");
     let blobs = BlobStore::open(&blob_dir).map_err(|e| StartError::Blobs(blob_dir, e))?;
@@ -366,6 +390,9 @@ async fn build_exchange(
     if let Some(directory) = directory {
         exchange = exchange.with_remote_directory(Arc::new(directory));
     }
+    if let Some(events) = events {
+        exchange = exchange.with_event_source(Arc::new(events));
+    }
     let app = Arc::new(exchange);
     let seeded = app
         .seed_agencies(seed)
@@ -388,6 +415,8 @@ struct Workers {
 /// The hub's connections to other services (connected lazily: they are only set up here).
 struct Links {
     directory: Option<RemoteDirectory>,
+    /// Asks peer hubs for their events of a document (TrackDocument).
+    events: Option<PeerEvents>,
     workers: Workers,
 }
 
@@ -397,10 +426,13 @@ impl Links {
         // services beside the hub use its service identity (LIENTHONG_CLIENT_CERT).
         let hub_files = boot.server_files();
         let service_files = boot.client_files();
-        let directory = if routing.peers.is_empty() {
-            None
+        let (directory, events) = if routing.peers.is_empty() {
+            (None, None)
         } else {
-            Some(RemoteDirectory::new(routing, &hub_files)?)
+            (
+                Some(RemoteDirectory::new(routing, &hub_files)?),
+                Some(PeerEvents::new(routing, &hub_files)?),
+            )
         };
         let mut peers = Vec::new();
         for (peer, endpoint) in &routing.peers {
@@ -426,6 +458,7 @@ impl Links {
             .transpose()?;
         Ok(Links {
             directory,
+            events,
             workers: Workers {
                 peers,
                 tasks: lazy(&args.tasks_endpoint)?,

@@ -120,7 +120,81 @@ async fn backlog_and_acceptance_are_metrics() {
         unit_of(&exporter, "lienthong.exchange.documents.undeliverable").as_deref(),
         Some("{document}")
     );
+    delivered_and_acknowledged_with_their_latency(&axis, &provider, &exporter).await;
+    every_instrument_has_a_unit(&exporter);
     axis.stop().await;
+}
+
+/// A ministry at the national hub fetches and acknowledges the first document 90 s (by the
+/// axis clock) after Bình Sơn's hub accepted it: counted, and the latency measured from the
+/// acceptance at the sender's hub.
+async fn delivered_and_acknowledged_with_their_latency(
+    axis: &Axis,
+    provider: &SdkMeterProvider,
+    exporter: &InMemoryMetricExporter,
+) {
+    let mut vpcp = axis.national.agency("000.00.00.G22").await;
+    let docs = wait_for_documents(&vpcp, 2).await;
+    axis.national.clock.advance_secs(90);
+    let id = docs[0].document_id.clone();
+    fetch_all(&mut vpcp, &id).await.expect("fetched");
+    fetch_all(&mut vpcp, &id).await.expect("fetched again");
+    assert!(ack(&mut vpcp, &id).await);
+    provider.force_flush().expect("flush");
+    assert_eq!(
+        u64_value(exporter, "lienthong.exchange.documents.delivered", None),
+        Some(1),
+        "the second fetch is no new delivery"
+    );
+    assert_eq!(
+        u64_value(exporter, "lienthong.exchange.documents.acknowledged", None),
+        Some(1)
+    );
+    let (count, sum) =
+        histogram(exporter, "lienthong.exchange.delivery.duration").expect("latency");
+    assert_eq!(count, 1);
+    assert!((sum - 90.0).abs() < 1e-6, "{sum}");
+}
+
+/// (count, sum) of an f64 histogram, as last exported.
+fn histogram(exporter: &InMemoryMetricExporter, name: &str) -> Option<(u64, f64)> {
+    let batches = exporter.get_finished_metrics().expect("metrics");
+    let last = batches.last()?;
+    let metric = last
+        .scope_metrics()
+        .flat_map(|scope| scope.metrics())
+        .find(|m| m.name() == name)?;
+    match metric.data() {
+        AggregatedMetrics::F64(MetricData::Histogram(h)) => Some(
+            h.data_points()
+                .fold((0, 0.0), |(c, s), p| (c + p.count(), s + p.sum())),
+        ),
+        _ => None,
+    }
+}
+
+/// Every instrument of the hub says its unit.
+fn every_instrument_has_a_unit(exporter: &InMemoryMetricExporter) {
+    let batches = exporter.get_finished_metrics().expect("metrics");
+    let last = batches.last().expect("a batch");
+    let mut seen = Vec::new();
+    for m in last.scope_metrics().flat_map(|scope| scope.metrics()) {
+        if m.name().starts_with("lienthong.exchange.") {
+            assert!(!m.unit().is_empty(), "{} has no unit", m.name());
+            seen.push(m.name().to_string());
+        }
+    }
+    for name in [
+        "lienthong.exchange.documents.accepted",
+        "lienthong.exchange.documents.relayed",
+        "lienthong.exchange.statuses.recorded",
+        "lienthong.exchange.outbox.depth",
+    ] {
+        assert!(
+            seen.iter().any(|s| s == name),
+            "{name} not exported: {seen:?}"
+        );
+    }
 }
 
 /// The unit of a metric, as last exported.

@@ -15,6 +15,15 @@ use lienthong_api::reporting::v1::{
     reporting_service_server::ReportingService,
 };
 use lienthong_platform::authz::{caller, caller_agency};
+
+/// The axis's attributes of a call about one report, on the RPC's span (the current one).
+fn record(agency: &str, regime: &str, period: &str) {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    let span = tracing::Span::current();
+    span.set_attribute("lienthong.agency", agency.to_string());
+    span.set_attribute("lienthong.regime", regime.to_string());
+    span.set_attribute("lienthong.period", period.to_string());
+}
 use tonic::{Request, Response, Status};
 
 use crate::app::{Change, PageRequest, PeriodRef, Reporting, Review};
@@ -87,6 +96,7 @@ impl ReportingService for ReportingApi {
         let agency = caller_agency(&req)?;
         let r = req.into_inner();
         let changes: Vec<Change> = r.values.into_iter().map(Change::from).collect();
+        record(agency.as_str(), &r.regime_code, &r.period);
         let at = PeriodRef::new(r.regime_code, r.period);
         let report = self.app.save_draft(&agency, &at, &changes).await?;
         Ok(Response::new(SaveDraftResponse {
@@ -100,6 +110,7 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<SubmitReportResponse>, Status> {
         let agency = caller_agency(&req)?;
         let r = req.into_inner();
+        record(agency.as_str(), &r.regime_code, &r.period);
         let at = PeriodRef::new(r.regime_code, r.period);
         let report = self.app.submit(&agency, &at).await?;
         Ok(Response::new(SubmitReportResponse {
@@ -113,6 +124,7 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<AcceptReportResponse>, Status> {
         let owner = caller_agency(&req)?;
         let r = req.into_inner();
+        record(owner.as_str(), &r.regime_code, &r.period);
         let at = PeriodRef::new(r.regime_code, r.period);
         let report = self
             .app
@@ -129,6 +141,7 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<ReturnReportResponse>, Status> {
         let owner = caller_agency(&req)?;
         let r = req.into_inner();
+        record(owner.as_str(), &r.regime_code, &r.period);
         let at = PeriodRef::new(r.regime_code, r.period);
         let review = Review::Return { reason: r.reason };
         let report = self.app.review(&owner, &at, &r.agency_code, review).await?;

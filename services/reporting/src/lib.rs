@@ -9,5 +9,6 @@ pub mod app;
 pub mod domain;
 pub mod error;
 pub mod grpc;
+pub mod metrics;
 pub mod service;
 pub mod store;

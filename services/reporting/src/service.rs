@@ -235,6 +235,12 @@ pub async fn start_with_clock(
     };
     tracing::info!(agencies_added, regimes_added, "reporting seeds in place");
 
+    // The gauge of reports by state reports counts kept fresh by this task.
+    boot.tasks().spawn(
+        "report gauges",
+        crate::app::run_gauges(app.clone(), GAUGE_REFRESH),
+    );
+
     let router = Router::new()
         .serve(ReportingServiceServer::new(ReportingApi::new(app.clone())))
         .serve(IntakeServiceServer::new(IntakeApi::new(app.clone())));
@@ -248,6 +254,9 @@ pub async fn start_with_clock(
         )
         .await?)
 }
+
+/// How often the gauge of reports by state is recounted.
+const GAUGE_REFRESH: std::time::Duration = std::time::Duration::from_secs(15);
 
 #[cfg(test)]
 mod tests {

@@ -24,6 +24,22 @@ use tonic::{Request, Response, Status};
 
 use crate::app::{Outcome, Tasks};
 
+/// The axis's attributes of a call about one task, on the RPC's span (the current one).
+fn record(agency: &str, task_id: &str) {
+    record_attributes(&[
+        ("lienthong.agency", agency.to_string()),
+        ("lienthong.task_id", task_id.to_string()),
+    ]);
+}
+
+fn record_attributes(attributes: &[(&'static str, String)]) {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    let span = tracing::Span::current();
+    for (key, value) in attributes {
+        span.set_attribute(*key, value.clone());
+    }
+}
+
 /// `TaskService`: agencies (and, to read, admins).
 #[derive(Clone)]
 pub struct TaskApi {
@@ -44,6 +60,7 @@ impl TaskService for TaskApi {
     ) -> Result<Response<CreateTaskResponse>, Status> {
         let assigner = caller_agency(&req)?;
         let task = self.app.create_task(&assigner, req.into_inner()).await?;
+        record(assigner.as_str(), &task.task_id);
         Ok(Response::new(CreateTaskResponse { task: Some(task) }))
     }
 
@@ -74,6 +91,7 @@ impl TaskService for TaskApi {
     ) -> Result<Response<ReportProgressResponse>, Status> {
         let agency = caller_agency(&req)?;
         let task = self.app.report_progress(&agency, req.into_inner()).await?;
+        record(agency.as_str(), &task.task_id);
         Ok(Response::new(ReportProgressResponse { task: Some(task) }))
     }
 
@@ -83,6 +101,7 @@ impl TaskService for TaskApi {
     ) -> Result<Response<SubmitResultResponse>, Status> {
         let agency = caller_agency(&req)?;
         let task = self.app.submit_result(&agency, req.into_inner()).await?;
+        record(agency.as_str(), &task.task_id);
         Ok(Response::new(SubmitResultResponse { task: Some(task) }))
     }
 
@@ -92,6 +111,7 @@ impl TaskService for TaskApi {
     ) -> Result<Response<ConfirmResultResponse>, Status> {
         let agency = caller_agency(&req)?;
         let task = self.app.confirm_result(&agency, req.into_inner()).await?;
+        record(agency.as_str(), &task.task_id);
         Ok(Response::new(ConfirmResultResponse { task: Some(task) }))
     }
 
@@ -101,6 +121,7 @@ impl TaskService for TaskApi {
     ) -> Result<Response<ReturnResultResponse>, Status> {
         let agency = caller_agency(&req)?;
         let task = self.app.return_result(&agency, req.into_inner()).await?;
+        record(agency.as_str(), &task.task_id);
         Ok(Response::new(ReturnResultResponse { task: Some(task) }))
     }
 
@@ -110,6 +131,7 @@ impl TaskService for TaskApi {
     ) -> Result<Response<PauseTaskResponse>, Status> {
         let agency = caller_agency(&req)?;
         let task = self.app.pause(&agency, req.into_inner()).await?;
+        record(agency.as_str(), &task.task_id);
         Ok(Response::new(PauseTaskResponse { task: Some(task) }))
     }
 
@@ -119,6 +141,7 @@ impl TaskService for TaskApi {
     ) -> Result<Response<ResumeTaskResponse>, Status> {
         let agency = caller_agency(&req)?;
         let task = self.app.resume(&agency, req.into_inner()).await?;
+        record(agency.as_str(), &task.task_id);
         Ok(Response::new(ResumeTaskResponse { task: Some(task) }))
     }
 
@@ -128,6 +151,7 @@ impl TaskService for TaskApi {
     ) -> Result<Response<RefuseTaskResponse>, Status> {
         let agency = caller_agency(&req)?;
         let task = self.app.refuse(&agency, req.into_inner()).await?;
+        record(agency.as_str(), &task.task_id);
         Ok(Response::new(RefuseTaskResponse { task: Some(task) }))
     }
 
@@ -149,6 +173,7 @@ impl TaskService for TaskApi {
     ) -> Result<Response<DecideExtensionResponse>, Status> {
         let agency = caller_agency(&req)?;
         let task = self.app.decide_extension(&agency, req.into_inner()).await?;
+        record(agency.as_str(), &task.task_id);
         Ok(Response::new(DecideExtensionResponse { task: Some(task) }))
     }
 
@@ -185,10 +210,15 @@ impl TaskIntakeService for IntakeApi {
         req: Request<CreateTaskFromDocumentRequest>,
     ) -> Result<Response<CreateTaskFromDocumentResponse>, Status> {
         let who = caller(&req)?;
+        let document_id = req.get_ref().source_document_id.clone();
         let (task_id, outcome) = self
             .app
             .create_from_document(&who, req.into_inner())
             .await?;
+        record_attributes(&[
+            ("lienthong.task_id", task_id.to_string()),
+            ("lienthong.document_id", document_id),
+        ]);
         Ok(Response::new(CreateTaskFromDocumentResponse {
             task_id: task_id.to_string(),
             created: outcome == Outcome::Created,

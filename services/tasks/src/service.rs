@@ -21,7 +21,7 @@ use lienthong_platform::{
 };
 
 use crate::{
-    app::{DEFAULT_MAX_STREAMS_PER_AGENCY, Tasks, run_sweeper},
+    app::{DEFAULT_MAX_STREAMS_PER_AGENCY, Tasks, run_gauges, run_sweeper},
     grpc::{IntakeApi, StatisticsApi, TaskApi},
     outbound::{TaskStatistics, reporting_client},
 };
@@ -150,6 +150,9 @@ pub async fn start_with_clock(
         "deadline sweeper",
         run_sweeper(app.clone(), secs(args.sweep_secs, 60.0)),
     );
+    // The gauge of tasks by bucket reports counts kept fresh by this task.
+    boot.tasks()
+        .spawn("task gauges", run_gauges(app.clone(), GAUGE_REFRESH));
     if let Some(endpoint) = &args.reporting_endpoint {
         tracing::info!(%endpoint, "pushing task statistics to the reporting service");
         boot.tasks().spawn(
@@ -177,6 +180,9 @@ pub async fn start_with_clock(
     )
     .await
 }
+
+/// How often the gauge of tasks by bucket is recounted.
+const GAUGE_REFRESH: std::time::Duration = std::time::Duration::from_secs(15);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! Turning the services' messages into text for people: times and enum names here, the hub's
-//! documents and status messages in `documents.rs`, the sender's view in `sent.rs`. (JSON is
+//! documents and status messages in `documents.rs`, the sender's view in `sent.rs`, a
+//! tracked document in `track.rs`. (JSON is
 //! the messages' own mapping, see `output.rs`.)
 //!
 //! In text, an enum value is printed by its stable proto name without the enum's prefix
@@ -11,9 +12,11 @@ use time::OffsetDateTime;
 
 mod documents;
 mod sent;
+mod track;
 
 pub use documents::*;
 pub use sent::*;
+pub use track::*;
 
 /// An enum value's proto name without the enum's prefix (`QUEUED` for
 /// `TRANSPORT_STATE_QUEUED`).

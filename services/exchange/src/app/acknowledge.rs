@@ -34,7 +34,17 @@ impl Exchange {
     ) -> Result<bool> {
         let now = self.now();
         let mut tx = self.transaction().await?;
-        let (sender, leg) = self.recipient_leg(&mut tx, recipient, document_id).await?;
+        let (doc, leg) = self
+            .recipient_document(&mut tx, recipient, document_id)
+            .await?;
+        let sender = doc.sender;
+        // Accepted at the sender's hub (its trace header is the first), wherever that was.
+        let accepted_at = doc
+            .header
+            .trace_headers
+            .first()
+            .and_then(|t| t.record_time.as_ref())
+            .map_or(doc.accepted_at, lienthong_axis::timestamp::from_timestamp);
         let status = match transition(document_id, leg.status(), BusinessStatus::Arrived)? {
             Effect::Acknowledge => Some(BusinessStatus::Arrived),
             // Revoked (15): the document leaves the inbox, no 01 is recorded.
@@ -74,6 +84,7 @@ impl Exchange {
         if status.is_some() {
             crate::metrics::status_recorded(self.hub_id(), BusinessStatus::Arrived.code());
         }
+        crate::metrics::document_acknowledged(self.hub_id(), now - accepted_at);
         Ok(true)
     }
 

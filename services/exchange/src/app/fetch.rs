@@ -68,7 +68,12 @@ impl Exchange {
             }
             // The connection goes back first: with SQLite the pool has only one.
             drop(conn);
-            self.delivered(&doc.sender, document_id, caller).await?;
+            // The delivery belongs to the document's trace (linked to the fetching call's),
+            // like the acknowledgement and the statuses that follow it.
+            let span = self.document_span("document.deliver", document_id).await?;
+            self.delivered(&doc.sender, document_id, caller)
+                .instrument(span)
+                .await?;
         }
         Ok(doc.header)
     }

@@ -190,6 +190,7 @@ impl Exchange {
         store::commit(tx).await?;
         self.notifier.notify(&document_key(document_id));
         self.wake_peers(peer.as_slice());
+        crate::metrics::document_delivered(self.hub_id());
         Ok(())
     }
 

@@ -18,6 +18,7 @@ mod send;
 mod sent;
 mod statistics;
 mod statuses;
+mod track;
 mod updates;
 
 pub use admin::Backlog;
@@ -28,6 +29,7 @@ pub use relay::OutgoingRelay;
 pub use send::{PendingSend, SendStart};
 pub use sent::SentPage;
 pub use statuses::Report;
+pub use track::{EventSource, Tracked};
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -74,6 +76,8 @@ pub struct Exchange {
     peers: BTreeMap<String, Outbox>,
     /// Lookups of agencies served by other hubs (none for a standalone hub).
     remote_directory: Option<Arc<dyn AgencyLookup>>,
+    /// Asks peer hubs for their events of a document (none for a standalone hub).
+    event_source: Option<Arc<dyn EventSource>>,
     /// The uploads and streams open now, within their limits.
     held: limits::Held,
     /// One collection of orphan blobs at a time.
@@ -108,6 +112,7 @@ impl Exchange {
             tasks: settings.tasks_endpoint.as_ref().map(|_| Outbox::default()),
             peers,
             remote_directory: None,
+            event_source: None,
             settings,
             tokens,
         }

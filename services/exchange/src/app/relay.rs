@@ -36,7 +36,7 @@ pub struct OutgoingRelay {
 }
 
 /// The calling hub's id.
-fn hub_of(caller: &Identity) -> Result<&str> {
+pub(super) fn hub_of(caller: &Identity) -> Result<&str> {
     match caller {
         Identity::Hub(id) => Ok(id),
         other => Err(ExchangeError::NotAHub {
@@ -166,9 +166,12 @@ impl Exchange {
 
     /// The next hub `peer` accepted the document: its legs through that hub are relayed.
     pub async fn document_relayed(&self, peer: &str, entry: &RelayEntry) -> Result<()> {
+        let now = self.now();
         let mut tx = self.transaction().await?;
         for r in &entry.recipients {
             store::mark_relayed(&mut tx, &entry.document_id, r).await?;
+            // Kept for TrackDocument: when, and to which hub.
+            store::record_relay(&mut tx, &entry.document_id, r, peer, now).await?;
         }
         store::commit(tx).await?;
         self.notifier.notify(&document_key(&entry.document_id));

@@ -118,11 +118,24 @@ impl Exchange {
         recipient: &AgencyCode,
         document_id: &str,
     ) -> Result<(String, store::Leg)> {
+        let (doc, leg) = self
+            .recipient_document(conn, recipient, document_id)
+            .await?;
+        Ok((doc.sender, leg))
+    }
+
+    /// As [`Exchange::recipient_leg`], with the whole stored document.
+    pub(super) async fn recipient_document(
+        &self,
+        conn: &mut AnyConnection,
+        recipient: &AgencyCode,
+        document_id: &str,
+    ) -> Result<(store::StoredDocument, store::Leg)> {
         let doc = self
             .document(&mut *conn, "document_id", document_id)
             .await?;
         match store::leg(conn, document_id, recipient.as_str()).await? {
-            Some(leg) => Ok((doc.sender, leg)),
+            Some(leg) => Ok((doc, leg)),
             None if doc.sender == recipient.as_str() => Err(ExchangeError::SenderIsNoRecipient {
                 document_id: document_id.to_string(),
             }),

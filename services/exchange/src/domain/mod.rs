@@ -10,6 +10,7 @@ pub mod routing;
 pub mod statistics;
 pub mod status;
 pub mod text;
+pub mod track;
 pub mod update;
 
 use lienthong_axis::{AgencyCode, DocumentId};

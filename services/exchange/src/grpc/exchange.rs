@@ -7,15 +7,22 @@ use lienthong_api::exchange::v1::{
     FetchDocumentResponse, GetSentDocumentRequest, GetSentDocumentResponse, ListPendingRequest,
     ListPendingResponse, ListSentDocumentsRequest, ListSentDocumentsResponse, ReportStatusRequest,
     ReportStatusResponse, RevokeDocumentRequest, RevokeDocumentResponse, SendDocumentRequest,
-    SendDocumentResponse, SubscribeRequest, SubscribeResponse, WatchSentDocumentRequest,
-    WatchSentDocumentResponse, exchange_service_server::ExchangeService,
-    send_document_request::Part,
+    SendDocumentResponse, SubscribeRequest, SubscribeResponse, TrackDocumentRequest,
+    TrackDocumentResponse, WatchSentDocumentRequest, WatchSentDocumentResponse,
+    exchange_service_server::ExchangeService, send_document_request::Part,
 };
-use lienthong_platform::{authz::caller_agency, notify::ServerStream};
+use lienthong_platform::{
+    Identity,
+    authz::{caller, caller_agency},
+    notify::ServerStream,
+};
 use tonic::{Request, Response, Status, Streaming};
 
 use super::{invalid, limits::next_message};
-use crate::app::{Exchange, Limited, Report, SendStart};
+use crate::{
+    app::{Exchange, Limited, Report, SendStart},
+    observe,
+};
 
 #[derive(Clone)]
 pub struct ExchangeApi {
@@ -25,6 +32,15 @@ pub struct ExchangeApi {
 impl ExchangeApi {
     pub fn new(app: Arc<Exchange>) -> Self {
         ExchangeApi { app }
+    }
+
+    /// The axis's attributes of a call about one document on the RPC's span.
+    fn axis(&self, agency: &str, document_id: &str) {
+        observe::record(&[
+            ("lienthong.agency", observe::text(agency)),
+            ("lienthong.document_id", observe::text(document_id)),
+            ("lienthong.hub.id", observe::text(self.app.hub_id())),
+        ]);
     }
 }
 
@@ -46,6 +62,15 @@ impl ExchangeService for ExchangeApi {
         let Some(Part::Header(header)) = first.part else {
             return Err(invalid("header", "the first message must carry the header"));
         };
+        self.axis(sender.as_str(), &header.document_id);
+        let bytes: u64 = header.attachments.iter().map(|a| a.size).sum();
+        observe::record(&[
+            (
+                "lienthong.attachment.count",
+                (header.attachments.len() as i64).into(),
+            ),
+            ("lienthong.attachment.bytes", (bytes as i64).into()),
+        ]);
         let mut pending = match self.app.begin_send(&sender, header).await? {
             SendStart::Duplicate(receipt) => return Ok(Response::new(receipt)),
             SendStart::New(pending) => pending,
@@ -74,7 +99,9 @@ impl ExchangeService for ExchangeApi {
                 }
             }
         }
-        Ok(Response::new(self.app.finish_send(*pending).await?))
+        let receipt = self.app.finish_send(*pending).await?;
+        observe::succeeded();
+        Ok(Response::new(receipt))
     }
 
     type SubscribeStream = Limited<ServerStream<SubscribeResponse>>;
@@ -116,10 +143,12 @@ impl ExchangeService for ExchangeApi {
     ) -> Result<Response<Self::FetchDocumentStream>, Status> {
         let agency = caller_agency(&req)?;
         let r = req.into_inner();
+        self.axis(agency.as_str(), &r.document_id);
         let stream = self
             .app
             .fetch_document(&agency, &r.document_id, r.include_content)
             .await?;
+        observe::succeeded();
         Ok(Response::new(stream))
     }
 
@@ -128,10 +157,12 @@ impl ExchangeService for ExchangeApi {
         req: Request<AcknowledgeDocumentRequest>,
     ) -> Result<Response<AcknowledgeDocumentResponse>, Status> {
         let agency = caller_agency(&req)?;
+        self.axis(agency.as_str(), &req.get_ref().document_id);
         let newly = self
             .app
             .acknowledge(&agency, &req.get_ref().document_id)
             .await?;
+        observe::succeeded();
         Ok(Response::new(AcknowledgeDocumentResponse {
             newly_acknowledged: newly,
         }))
@@ -155,6 +186,10 @@ impl ExchangeService for ExchangeApi {
     ) -> Result<Response<ReportStatusResponse>, Status> {
         let agency = caller_agency(&req)?;
         let r = req.into_inner();
+        self.axis(agency.as_str(), &r.document_id);
+        if let Ok(code) = lienthong_axis::BusinessStatus::from_field("status", r.status) {
+            observe::record(&[("lienthong.status_code", observe::text(code.code()))]);
+        }
         let report = Report {
             document_id: &r.document_id,
             status: r.status,
@@ -163,6 +198,7 @@ impl ExchangeService for ExchangeApi {
             request_id: &r.request_id,
         };
         let status = self.app.report_status(&agency, &report).await?;
+        observe::succeeded();
         Ok(Response::new(ReportStatusResponse {
             status: Some(status),
         }))
@@ -174,7 +210,9 @@ impl ExchangeService for ExchangeApi {
     ) -> Result<Response<RevokeDocumentResponse>, Status> {
         let agency = caller_agency(&req)?;
         let r = req.into_inner();
+        self.axis(agency.as_str(), &r.document_id);
         let recipients = self.app.revoke(&agency, &r.document_id, &r.reason).await?;
+        observe::succeeded();
         Ok(Response::new(RevokeDocumentResponse { recipients }))
     }
 
@@ -183,10 +221,12 @@ impl ExchangeService for ExchangeApi {
         req: Request<GetSentDocumentRequest>,
     ) -> Result<Response<GetSentDocumentResponse>, Status> {
         let agency = caller_agency(&req)?;
+        self.axis(agency.as_str(), &req.get_ref().document_id);
         let view = self
             .app
             .sent_view(&agency, &req.get_ref().document_id)
             .await?;
+        observe::succeeded();
         Ok(Response::new(GetSentDocumentResponse {
             document: Some(view),
         }))
@@ -219,5 +259,24 @@ impl ExchangeService for ExchangeApi {
         let document_id = req.into_inner().document_id;
         let stream = self.app.watch_sent_document(agency, document_id).await?;
         Ok(Response::new(Limited::new(stream, permit)))
+    }
+
+    async fn track_document(
+        &self,
+        req: Request<TrackDocumentRequest>,
+    ) -> Result<Response<TrackDocumentResponse>, Status> {
+        let who = caller(&req)?;
+        let document_id = req.into_inner().document_id;
+        if let Identity::Agency(code) = &who {
+            self.axis(code.as_str(), &document_id);
+        }
+        let tracked = self.app.track_document(&who, &document_id).await?;
+        observe::succeeded();
+        Ok(Response::new(TrackDocumentResponse {
+            document_id,
+            trace_id: tracked.trace_id,
+            events: tracked.events,
+            unreachable_hubs: tracked.unreachable,
+        }))
     }
 }

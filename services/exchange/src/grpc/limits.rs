@@ -4,7 +4,11 @@ use std::time::Duration;
 
 use tonic::{Request, Status, Streaming};
 
-use crate::{app::MAX_LOOKUP_HOPS, domain::routing::HOPS_METADATA, error::ExchangeError};
+use crate::{
+    app::MAX_LOOKUP_HOPS,
+    domain::{routing::HOPS_METADATA, track::MAX_TRACK_HOPS},
+    error::ExchangeError,
+};
 
 /// The next message of an upload stream, or RESOURCE_EXHAUSTED `UPLOAD_STALLED` when none
 /// arrives within `stall`: a client that stops sending does not hold its stream (and its
@@ -36,5 +40,18 @@ pub(super) fn lookup_hops<T>(req: &Request<T>) -> u32 {
             .ok()
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(MAX_LOOKUP_HOPS),
+    }
+}
+
+/// How many hubs passed a track request on before it reached this one; as for lookups, an
+/// unreadable value counts as the limit (answered from here, never passed on).
+pub(super) fn track_hops<T>(req: &Request<T>) -> u32 {
+    match req.metadata().get(HOPS_METADATA) {
+        None => 0,
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(MAX_TRACK_HOPS),
     }
 }

@@ -4,15 +4,18 @@
 //! other way round.
 //!
 //! Every call has a deadline: lookups 10 s, status relays and tasks 10 s, a document relay
-//! 30 s plus 1 s per MiB of attachments, statistics pushes 30 s, health probes 2 s.
+//! 30 s plus 1 s per MiB of attachments, statistics pushes 30 s, health probes 2 s, event gathering for TrackDocument 8 s (halved at
+//! each further hop).
 pub mod directory;
 pub mod probe;
 pub mod relay;
 pub mod statistics;
 pub mod tasks;
+pub mod track;
 
 pub use directory::RemoteDirectory;
 pub use probe::PeerProbe;
 pub use relay::RelayDelivery;
 pub use statistics::ExchangeStatistics;
 pub use tasks::TasksDelivery;
+pub use track::PeerEvents;

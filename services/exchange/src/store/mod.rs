@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod relay;
 pub mod statistics;
 pub mod statuses;
+pub mod track;
 
 pub use agencies::*;
 pub use blob_refs::*;
@@ -26,6 +27,7 @@ pub use outbox::*;
 pub use relay::*;
 pub use statistics::*;
 pub use statuses::*;
+pub use track::*;
 
 use lienthong_platform::db::Db;
 use sqlx::{Any, AnyPool, Transaction, pool::PoolConnection};

@@ -19,6 +19,7 @@ mod security;
 mod sending;
 mod statuses;
 mod support;
+mod track;
 
 use clock::times_come_from_the_hub_clock;
 use directory::directory_and_admin_rules;
@@ -59,6 +60,7 @@ use sending::{
     refuses_secret_oversize_and_wrong_digest, resend_returns_first_receipt_and_conflict_is_refused,
 };
 use statuses::refuses_forbidden_transitions;
+use track::one_document_is_tracked_across_hubs;
 
 lienthong_platform::on_both_databases!(
     full_flow_with_statuses_and_revoke,
@@ -100,4 +102,5 @@ lienthong_platform::on_both_databases!(
     routes_that_loop_are_refused_at_start,
     relays_resume_quickly_after_a_long_outage,
     a_relay_refused_for_good_is_bounced_not_retried,
+    one_document_is_tracked_across_hubs,
 );

@@ -16,6 +16,7 @@ mod aggregation;
 mod compliance;
 mod drafts;
 mod exports;
+mod gauges;
 mod intake;
 mod paging;
 mod regimes;
@@ -25,6 +26,7 @@ mod submission;
 
 /// The inputs of the use cases.
 pub use crate::domain::{PeriodRef, values::Change, workflow::Review};
+pub use gauges::run_gauges;
 pub use paging::{Page, PageRequest};
 
 use lienthong_api::reporting::v1::Regime;
@@ -52,6 +54,8 @@ pub struct Reporting {
     clock: SharedClock,
     holidays: Holidays,
     tokens: PageTokens,
+    /// The operator's gauge of reports by state.
+    gauges: crate::metrics::ReportGauges,
 }
 
 impl Reporting {
@@ -64,6 +68,7 @@ impl Reporting {
             clock,
             holidays,
             tokens,
+            gauges: crate::metrics::ReportGauges::register(),
         }
     }
 

@@ -13,8 +13,8 @@ mod statistics;
 pub use agencies::{insert_agency_if_absent, list_agencies};
 pub use regimes::{get_regime, insert_regime_if_absent, regimes_after};
 pub use reports::{
-    events_of, get_report, insert_event, insert_report, periods_with_reports, reports_after,
-    reports_of_agency, reports_of_period, update_report,
+    count_reports, events_of, get_report, insert_event, insert_report, periods_with_reports,
+    reports_after, reports_of_agency, reports_of_period, update_report,
 };
 pub use statistics::{sum_statistic, upsert_statistic};
 

@@ -261,3 +261,22 @@ pub async fn events_of(
         })
         .collect()
 }
+
+/// How many reports there are by (ever submitted, first submission late), for the operator's
+/// gauge.
+pub async fn count_reports(conn: &mut AnyConnection) -> Result<Vec<(bool, bool, i64)>> {
+    let rows = sqlx::query(
+        "SELECT CASE WHEN first_submitted_at > 0 THEN 1 ELSE 0 END AS submitted, late, \
+         COUNT(*) AS n FROM reports \
+         GROUP BY CASE WHEN first_submitted_at > 0 THEN 1 ELSE 0 END, late",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let submitted: i32 = r.try_get("submitted")?;
+            let late: i64 = r.try_get("late")?;
+            Ok((submitted != 0, late != 0, r.try_get("n")?))
+        })
+        .collect()
+}

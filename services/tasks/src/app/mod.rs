@@ -16,6 +16,7 @@ mod change;
 mod create;
 mod events;
 mod extensions;
+mod gauges;
 mod lifecycle;
 mod progress;
 mod queries;
@@ -25,6 +26,7 @@ mod view;
 
 pub use create::Outcome;
 pub use events::{DEFAULT_MAX_STREAMS_PER_AGENCY, TOO_MANY_STREAMS, run_sweeper};
+pub use gauges::run_gauges;
 
 /// The state every use case works on.
 pub struct Tasks {
@@ -41,6 +43,8 @@ pub struct Tasks {
     streams: KeyedLimit,
     /// How many event streams are open.
     open_streams: Arc<AtomicUsize>,
+    /// The operator's gauge of tasks by bucket.
+    gauges: crate::metrics::TaskGauges,
 }
 
 impl Tasks {
@@ -62,6 +66,7 @@ impl Tasks {
             tokens,
             streams: events::streams_limit(DEFAULT_MAX_STREAMS_PER_AGENCY),
             open_streams: Arc::default(),
+            gauges: crate::metrics::TaskGauges::register(),
         }
     }
 

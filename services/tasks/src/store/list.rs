@@ -75,6 +75,23 @@ pub async fn list_tasks(conn: &mut AnyConnection, filter: &TaskFilter<'_>) -> Re
     rows.iter().map(task_from_row).collect()
 }
 
+/// How many tasks are in bucket `b` at `now` (`near`: the near-deadline threshold), for the
+/// operator's gauge.
+pub async fn count_in_bucket(
+    conn: &mut AnyConnection,
+    b: Bucket,
+    now: i64,
+    near: i64,
+) -> Result<i64> {
+    let mut s = Select::new("SELECT COUNT(*) AS n FROM tasks t");
+    bucket_condition(s.and(), b, now, near);
+    let rows = s.fetch_all(conn).await?;
+    Ok(match rows.first() {
+        Some(row) => row.try_get("n")?,
+        None => 0,
+    })
+}
+
 /// The SQL twin of `domain::bucket::bucket`: the tasks in bucket `b` at `now`.
 fn bucket_condition(s: &mut Select, b: Bucket, now: i64, near: i64) {
     let done = State::Completed.as_i64();
