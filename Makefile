@@ -29,9 +29,11 @@ $(PYENV)/.installed: tests/python/requirements.txt
 	$(PYENV)/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 	touch $@
 
-## Load generator: agencies sending through one hub, beside a bare mTLS echo baseline.
+## Every figure of issue 12 in one table, each beside its baseline (docs/performance.md).
+## The hub binary is built too: the large-attachment row runs it as a process to read its memory.
 bench:
-	$(CARGO) run --release -p lienthong-loadgen -- $(BENCH_ARGS)
+	$(CARGO) build --release -p lienthong-exchange -p lienthong-loadgen
+	target/release/lienthong-bench $(BENCH_ARGS)
 
 ## Formatting, clippy with warnings as errors, buf lint (with the COMMENTS rules) and buf breaking
 ## against the main branch: the v1 protos only grow.

@@ -10,7 +10,9 @@
 //! - [`protections`]: `fetch` follows no link planted in its directory and overwrites nothing without
 //!   `--force`; a `status` retried with its request id is recorded once; CSV cells that a
 //!   spreadsheet would run as formulas are neutralised (issue 10);
-//! - [`help`]: complete help, shell completions and manual pages.
+//! - [`help`]: complete help, shell completions and manual pages;
+//! - [`ack_many`]: `ack` with several DocumentIds, one batched call, a result per id.
+mod ack_many;
 mod defaults;
 mod errors;
 mod follow;

@@ -8,6 +8,7 @@
 //! - [`deploy`]: the compose deployment PKI, a hub reached under its compose service name;
 //! - [`telemetry`]: what an operator's OTLP collector receives from three hubs, tasks and
 //!   reporting: one trace per document, paired CLIENT/SERVER spans, errors, RPC durations.
+mod burst;
 mod cli;
 mod deploy;
 mod durability;
@@ -17,12 +18,14 @@ mod reporting;
 mod tasks;
 mod telemetry;
 
+use burst::receipts_survive_sigkill_during_a_burst;
 use durability::document_survives_sigkill_before_delivery;
 use federation::{national_hub_killed_while_documents_are_sent, provincial_hub_killed_mid_relay};
 use reporting::statistics_reach_reporting_across_its_restart;
 use tasks::steering_document_becomes_a_task_even_if_tasks_was_down;
 
 lienthong_platform::on_both_databases!(
+    receipts_survive_sigkill_during_a_burst,
     document_survives_sigkill_before_delivery,
     national_hub_killed_while_documents_are_sent,
     provincial_hub_killed_mid_relay,

@@ -15,7 +15,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Send(args) => send::run(g, args).await?,
         Command::Inbox(args) => inbox::run(g, args).await?,
         Command::Fetch(args) => fetch::run(g, args).await?,
-        Command::Ack { document_id } => documents::ack(g, document_id).await?,
+        Command::Ack { document_ids } => documents::ack(g, document_ids).await?,
         Command::Status(args) => documents::status(g, args).await?,
         Command::Revoke {
             document_id,

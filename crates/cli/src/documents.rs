@@ -121,7 +121,15 @@ pub fn parse_status(s: &str) -> Result<BusinessStatus> {
 }
 
 /// `lienthong ack`: records status 01 on a received document.
-pub async fn ack(g: &Global, document_id: String) -> Result<()> {
+/// `lienthong ack`: one DocumentId with AcknowledgeDocument (its refusal is the command's),
+/// several with AcknowledgeDocuments, one call per [`ACK_BATCH`] ids.
+pub async fn ack(g: &Global, mut document_ids: Vec<String>) -> Result<()> {
+    if document_ids.len() > 1 {
+        return ack_many(g, document_ids).await;
+    }
+    let Some(document_id) = document_ids.pop() else {
+        invalid!("ack needs at least one DocumentId");
+    };
     let mut client = conn::exchange(g).await?;
     let r = client
         .acknowledge_document(AcknowledgeDocumentRequest {
@@ -139,6 +147,66 @@ pub async fn ack(g: &Global, document_id: String) -> Result<()> {
         println!("{document_id} was already acknowledged");
     }
     Ok(())
+}
+
+/// The most DocumentIds the hub takes in one AcknowledgeDocuments call.
+const ACK_BATCH: usize = 500;
+
+/// Several acknowledgements, batched; a line (or, with `--json`, one document with `results`)
+/// for every id. Exit status 1 when any was not acknowledged, so that a script notices.
+async fn ack_many(g: &Global, document_ids: Vec<String>) -> Result<()> {
+    let mut client = conn::exchange(g).await?;
+    let mut results = Vec::with_capacity(document_ids.len());
+    for batch in document_ids.chunks(ACK_BATCH) {
+        let r = client
+            .acknowledge_documents(pb::AcknowledgeDocumentsRequest {
+                document_ids: batch.to_vec(),
+            })
+            .await?
+            .into_inner();
+        results.extend(r.results);
+    }
+    let failed = results
+        .iter()
+        .filter(|r| !acknowledged(r.outcome()))
+        .count();
+    if g.json {
+        output::document(&json!({ "results": output::json(&results)? }))?;
+    } else {
+        for r in &results {
+            println!("{}", ack_line(r));
+        }
+    }
+    if failed > 0 {
+        let f = Failure::local(
+            "NOT_ALL_ACKNOWLEDGED",
+            format!(
+                "{failed} of {} documents were not acknowledged",
+                results.len()
+            ),
+        );
+        return Err(f.into());
+    }
+    Ok(())
+}
+
+/// Acknowledged now or before.
+fn acknowledged(outcome: pb::AcknowledgeOutcome) -> bool {
+    matches!(
+        outcome,
+        pb::AcknowledgeOutcome::Acknowledged | pb::AcknowledgeOutcome::AlreadyAcknowledged
+    )
+}
+
+fn ack_line(r: &pb::AcknowledgeResult) -> String {
+    let id = &r.document_id;
+    match r.outcome() {
+        pb::AcknowledgeOutcome::Acknowledged => {
+            format!("acknowledged {id} (status 01 ARRIVED recorded)")
+        }
+        pb::AcknowledgeOutcome::AlreadyAcknowledged => format!("{id} was already acknowledged"),
+        _ => format!("not acknowledged {id}: {} ({})", r.message, r.reason),
+    }
 }
 
 /// `lienthong status`: reports a business status on a received document, with a request id

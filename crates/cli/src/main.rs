@@ -140,10 +140,15 @@ pub enum Command {
     Inbox(inbox::InboxArgs),
     /// Fetch a document: header and attachments, verified against their SHA-256.
     Fetch(fetch::FetchArgs),
-    /// Acknowledge a received document (records status 01 ARRIVED).
+    /// Acknowledge received documents (records status 01 ARRIVED). Several DocumentIds go in
+    /// one batched call (AcknowledgeDocuments, up to 500 per call); each gets its own result.
+    #[command(after_long_help = "Examples:\n  \
+        lienthong --as 000.00.00.G22 ack \"000.00.00.H48,2026/11/26,125/UBND-TH\"\n  \
+        lienthong --as 000.00.00.G22 ack \"000.00.00.H48,2026/11/26,125/UBND-TH\" \"000.00.00.H48,2026/11/26,126/UBND-TH\"")]
     Ack {
-        /// The DocumentId.
-        document_id: String,
+        /// The DocumentIds.
+        #[arg(required = true, num_args = 1..)]
+        document_ids: Vec<String>,
     },
     /// Report a business status on a received document (02–06), or answer a revoke (15/16).
     Status(documents::StatusArgs),

@@ -10,7 +10,7 @@ use std::{
 
 use anyhow::Context;
 use lienthong_api::bench::v1::{
-    EchoRequest, EchoResponse,
+    DownloadRequest, DownloadResponse, EchoRequest, EchoResponse, UploadRequest, UploadResponse,
     echo_service_client::EchoServiceClient,
     echo_service_server::{EchoService, EchoServiceServer},
 };
@@ -22,11 +22,18 @@ use lienthong_platform::{
     tls::{ReloadableServerConfig, TlsFiles},
 };
 use tokio::{net::TcpListener, task::JoinHandle};
-use tonic::{Request, Response, Status};
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status, Streaming};
 
 use crate::stats::Measurement;
 
 struct Echo;
+
+/// The largest message the byte streams send, as the hub's attachment chunks.
+const MAX_CHUNK: u32 = 4 << 20;
+
+type DownloadStream =
+    std::pin::Pin<Box<dyn Stream<Item = Result<DownloadResponse, Status>> + Send + 'static>>;
 
 #[tonic::async_trait]
 impl EchoService for Echo {
@@ -34,6 +41,38 @@ impl EchoService for Echo {
         Ok(Response::new(EchoResponse {
             payload: req.into_inner().payload,
         }))
+    }
+
+    async fn upload(
+        &self,
+        req: Request<Streaming<UploadRequest>>,
+    ) -> Result<Response<UploadResponse>, Status> {
+        let mut stream = req.into_inner();
+        let mut received = 0u64;
+        while let Some(m) = stream.message().await? {
+            received += m.data.len() as u64;
+        }
+        Ok(Response::new(UploadResponse { received }))
+    }
+
+    type DownloadStream = DownloadStream;
+
+    async fn download(
+        &self,
+        req: Request<DownloadRequest>,
+    ) -> Result<Response<DownloadStream>, Status> {
+        let DownloadRequest { size, chunk_size } = req.into_inner();
+        let chunk_size = u64::from(chunk_size.clamp(1, MAX_CHUNK));
+        let chunk = vec![0xa5u8; chunk_size as usize];
+        // Lazily, one message at a time: HTTP/2 flow control paces the producer, as it paces
+        // the hub's FetchDocument.
+        let chunks = (0..size.div_ceil(chunk_size)).map(move |i| {
+            let len = chunk_size.min(size - i * chunk_size) as usize;
+            Ok(DownloadResponse {
+                data: chunk[..len].to_vec(),
+            })
+        });
+        Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
     }
 }
 
@@ -138,4 +177,41 @@ pub async fn run(
         latencies,
         elapsed: start.elapsed(),
     })
+}
+
+/// Client-streams `size` bytes in messages of `chunk` bytes to the echo server, then has it
+/// stream as many back; returns the seconds each direction took.
+pub async fn byte_streams(
+    client: &mut EchoServiceClient<TracedChannel>,
+    size: u64,
+    chunk: u32,
+) -> anyhow::Result<(f64, f64)> {
+    let chunk_len = u64::from(chunk.clamp(1, MAX_CHUNK));
+    let data = vec![0x5au8; chunk_len as usize];
+    let messages = (0..size.div_ceil(chunk_len)).map(move |i| UploadRequest {
+        data: data[..chunk_len.min(size - i * chunk_len) as usize].to_vec(),
+    });
+    let t0 = Instant::now();
+    let up = client.upload(tokio_stream::iter(messages)).await?;
+    let up_secs = t0.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        up.get_ref().received == size,
+        "the echo server received {} bytes instead of {size}",
+        up.get_ref().received
+    );
+    let t1 = Instant::now();
+    let mut stream = client
+        .download(DownloadRequest {
+            size,
+            chunk_size: chunk,
+        })
+        .await?
+        .into_inner();
+    let mut got = 0u64;
+    while let Some(m) = stream.message().await? {
+        got += m.data.len() as u64;
+    }
+    let down_secs = t1.elapsed().as_secs_f64();
+    anyhow::ensure!(got == size, "downloaded {got} bytes instead of {size}");
+    Ok((up_secs, down_secs))
 }

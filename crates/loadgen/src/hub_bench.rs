@@ -58,6 +58,54 @@ pub struct HubOutcome {
     pub timed_out: bool,
 }
 
+impl HubOutcome {
+    /// What went wrong during the run, for the report.
+    pub fn problems(&self, timeout_secs: u64) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.timed_out {
+            problems.push(format!(
+                "timed out after {timeout_secs} s with {} documents neither acknowledged nor failed",
+                self.missing
+            ));
+        } else if self.missing > 0 {
+            problems.push(format!(
+                "{} documents were never acknowledged",
+                self.missing
+            ));
+        }
+        if self.send_failure_count > 0 {
+            problems.push(format!(
+                "{} sends failed, e.g.: {}",
+                self.send_failure_count,
+                self.send_failures.join(" | ")
+            ));
+        }
+        if self.ack_failure_count > 0 {
+            problems.push(format!(
+                "{} acknowledgements failed, e.g.: {}",
+                self.ack_failure_count,
+                self.ack_failures.join(" | ")
+            ));
+        }
+        if self.unexpected_documents > 0 {
+            problems.push(format!(
+                "{} documents delivered that this run did not send or had already acknowledged",
+                self.unexpected_documents
+            ));
+        }
+        for e in &self.subscription_errors {
+            problems.push(format!("subscription ended early: {e}"));
+        }
+        if !self.confirm_failures.is_empty() {
+            problems.push(format!(
+                "confirming status messages failed: {}",
+                self.confirm_failures.join(" | ")
+            ));
+        }
+        problems
+    }
+}
+
 enum Event {
     Sent(Duration),
     SendFailed(String),
@@ -103,22 +151,23 @@ pub fn header(sender: &str, recipient: &str, seq: usize, run_tag: &str) -> Docum
 /// Runs the workload. Returns once every document is acknowledged or failed, or at `deadline`.
 pub async fn run(
     participants: &[Participant],
-    documents: usize,
-    concurrency: usize,
-    run_tag: &str,
+    workload: Workload,
     timeout: Duration,
 ) -> anyhow::Result<HubOutcome> {
     anyhow::ensure!(participants.len() >= 2, "at least two agencies are needed");
-    let in_flight: InFlight = Arc::new(Mutex::new(HashMap::with_capacity(concurrency * 2)));
+    if let Some(k) = workload.split {
+        anyhow::ensure!(
+            k >= 1 && k < participants.len(),
+            "both groups need an agency"
+        );
+    }
+    let documents = workload.documents;
+    let in_flight: InFlight =
+        Arc::new(Mutex::new(HashMap::with_capacity(workload.concurrency * 2)));
     let (events, mut rx) = mpsc::unbounded_channel::<Event>();
     let mut tasks = subscribe_all(participants, &in_flight, &events).await?;
 
     let start = Instant::now();
-    let workload = Workload {
-        documents,
-        concurrency,
-        run_tag: run_tag.to_string(),
-    };
     // The sender holds the last handle of the events besides the inbox loops.
     tasks.push(spawn_sender(participants, workload, in_flight, events));
 
@@ -175,10 +224,31 @@ async fn subscribe_all(
 }
 
 /// How many documents to send, how many in flight at once, and the tag of this run.
-struct Workload {
-    documents: usize,
-    concurrency: usize,
-    run_tag: String,
+pub struct Workload {
+    pub documents: usize,
+    pub concurrency: usize,
+    pub run_tag: String,
+    /// Fixed-rate mode: documents started per second (still at most `concurrency` in
+    /// flight); `None` sends as fast as the in-flight bound allows (the peak).
+    pub rate: Option<f64>,
+    /// Agencies `..k` and `k..` form two groups and every document goes from one group to
+    /// the other (the federation run: one group per provincial hub); `None`: everyone to
+    /// everyone.
+    pub split: Option<usize>,
+}
+
+/// The sender and the recipient of document `seq`, round-robin over the senders and, for each,
+/// over its possible recipients.
+fn pair(seq: usize, n: usize, split: Option<usize>) -> (usize, usize) {
+    let s = seq % n;
+    let round = seq / n;
+    match split {
+        Some(k) => {
+            let (first, len) = if s < k { (k, n - k) } else { (0, k) };
+            (s, first + round % len)
+        }
+        None => (s, (s + 1 + round % (n - 1)) % n),
+    }
 }
 
 /// Sends the documents round-robin from every agency to the others, each send in its own task,
@@ -196,13 +266,15 @@ fn spawn_sender(
         .map(|p| (p.code.clone(), p.client.clone()))
         .collect();
     tokio::spawn(async move {
+        let start = tokio::time::Instant::now();
         for seq in 0..workload.documents {
+            if let Some(rate) = workload.rate.filter(|r| *r > 0.0) {
+                tokio::time::sleep_until(start + Duration::from_secs_f64(seq as f64 / rate)).await;
+            }
             let Ok(permit) = slots.clone().acquire_owned().await else {
                 return;
             };
-            let s = seq % n;
-            let offset = 1 + (seq / n) % (n - 1);
-            let r = (s + offset) % n;
+            let (s, r) = pair(seq, n, workload.split);
             let (sender, client) = &clients[s];
             let h = header(sender, &clients[r].0, seq, &workload.run_tag);
             let id = h.document_id.clone();
@@ -373,5 +445,20 @@ async fn confirm_loop(
             Err(status) => Event::ConfirmFailed(status.to_string()),
         };
         let _ = events.send(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pair;
+
+    #[test]
+    fn pairs_never_send_to_self_and_cross_the_split() {
+        for seq in 0..100 {
+            let (s, r) = pair(seq, 5, None);
+            assert_ne!(s, r);
+            let (s, r) = pair(seq, 5, Some(2));
+            assert_eq!(s < 2, r >= 2, "{seq}: {s} → {r} stays in its group");
+        }
     }
 }

@@ -1,39 +1,51 @@
-//! `lienthong-bench` (`make bench`): N agencies send small documents to each other through one
-//! in-process exchange hub, recipients subscribed and acknowledging; printed next to a bare
-//! tonic echo served over the same mTLS and authorization layer, measured in the same run.
+//! `lienthong-bench` (`make bench`): every throughput figure of issue 12 in one table, each
+//! beside the baseline it is judged against, measured in the same run:
 //!
-//! Nothing here asserts on timing: the machine running it may be noisy, which is why the
-//! baseline is printed beside the hub's figures.
+//! 1. one hub on SQLite, agencies sending small documents to each other, recipients subscribed
+//!    and acknowledging: documents/s beside a bare tonic echo over the same mTLS;
+//! 2. the same at a fixed rate of half that peak: p99 from send to acknowledgement;
+//! 3. the same on a fresh PostgreSQL database, beside the SQLite peak;
+//! 4. a national and two provincial hubs, senders on one province, recipients on the other,
+//!    beside the single-hub peak;
+//! 5. one large attachment sent and fetched, beside a bare byte stream up and down, and the
+//!    hub's peak resident memory;
+//! 6. the single-hub run on a store preloaded with N documents, beside the empty store.
+//!
+//! Nothing here asserts on timing: the machine running it may be noisy, which is why each
+//! figure has a baseline from the same run.
+mod big;
 mod echo;
 mod hub_bench;
+mod preload;
+mod scenarios;
+mod setup;
 mod stats;
+mod table;
 
-use std::{path::Path, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::Parser;
-use lienthong_api::exchange::v1::exchange_service_client::ExchangeServiceClient;
-use lienthong_exchange::service::{ExchangeArgs, start};
-use lienthong_platform::{
-    Identity, client, config::ServerArgs, pki::DevCa, shutdown::Shutdown, tls::TlsFiles,
-};
 use prost::Message;
 
-use crate::{hub_bench::Participant, stats::Summary};
+use crate::{
+    hub_bench::HubOutcome,
+    scenarios::{Ctx, SingleRun},
+    setup::Pki,
+    table::{Goal, Row, Table},
+};
 
-const TRUST_DOMAIN: &str = "lienthong.dev";
-const HUB_ID: &str = "H48";
-
-/// Benchmark of the exchange hub beside a bare mTLS echo baseline.
+/// Benchmark of the exchange hub, every figure beside its baseline.
 #[derive(Parser, Debug)]
 #[command(name = "lienthong-bench", version, about)]
 struct Args {
-    /// Agencies taking part (2 to 99); each has its own certificate and connection.
+    /// Agencies of the single hub (2 to 99), each with its own certificate and connection;
+    /// the federation run puts half as many on the second province.
     #[arg(long, env = "LIENTHONG_BENCH_AGENCIES", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(2..=99))]
     agencies: u32,
 
-    /// Documents sent in total, round-robin from every agency to the others.
+    /// Documents of each peak run (the fixed-rate run sends half as many).
     #[arg(long, env = "LIENTHONG_BENCH_DOCUMENTS", default_value_t = 2000)]
     documents: usize,
 
@@ -47,289 +59,438 @@ struct Args {
     #[arg(long, env = "LIENTHONG_BENCH_ECHO_REQUESTS", default_value_t = 5000)]
     echo_requests: usize,
 
-    /// PostgreSQL URL for the hub's database; default: SQLite in a temporary directory.
-    #[arg(long, env = "LIENTHONG_BENCH_DATABASE_URL")]
-    database_url: Option<String>,
+    /// A URL of an existing PostgreSQL database through which a fresh database is created
+    /// for the PostgreSQL row (and dropped after); "none" skips the row.
+    #[arg(
+        long,
+        env = "LIENTHONG_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres_url: String,
 
-    /// The hub phase gives up after this many seconds (the run always ends by itself).
-    #[arg(long, env = "LIENTHONG_BENCH_TIMEOUT_SECS", default_value_t = 300)]
+    /// Size of the large attachment, in MiB (0 skips the row).
+    #[arg(
+        long,
+        env = "LIENTHONG_BENCH_BIG_ATTACHMENT_MIB",
+        default_value_t = 1024
+    )]
+    big_attachment_mib: u64,
+
+    /// Documents already stored for the preloaded-store row (0 skips the row).
+    #[arg(long, env = "LIENTHONG_BENCH_PRELOAD", default_value_t = 100_000)]
+    preload: usize,
+
+    /// Where preloaded stores are kept between runs.
+    #[arg(
+        long,
+        env = "LIENTHONG_BENCH_CACHE_DIR",
+        default_value = "target/bench-cache"
+    )]
+    cache_dir: PathBuf,
+
+    /// Each hub run gives up after this many seconds (the run always ends by itself).
+    #[arg(long, env = "LIENTHONG_BENCH_TIMEOUT_SECS", default_value_t = 120)]
     timeout_secs: u64,
+
+    /// Print the table as JSON on stdout (the text table goes to stderr).
+    #[arg(long)]
+    json: bool,
+
+    /// Run the large-attachment row's hub in this process even when the `lienthong-exchange`
+    /// binary sits beside this one (its memory figure is then this process's growth).
+    #[arg(long)]
+    in_process_hub: bool,
+
+    /// Only the echo baseline and the SQLite peak (to profile that row with perf); the other
+    /// rows are listed as skipped.
+    #[arg(long)]
+    only_peak: bool,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     lienthong_platform::tls::install_crypto_provider();
-
-    let n = args.agencies as usize;
-    let concurrency = args.concurrency as usize;
+    let started = std::time::Instant::now();
     let tmp = tempfile::Builder::new()
         .prefix("lienthong-bench-")
         .tempdir()
         .context("creating the temporary directory")?;
-
-    // PKI: one hub certificate (also used by the echo server), one per agency.
-    let mut ca = DevCa::init(&tmp.path().join("pki"), TRUST_DOMAIN).context("creating the CA")?;
-    let hub_files = ca
-        .issue(&Identity::Hub(HUB_ID.into()), &[])
-        .context("issuing the hub certificate")?;
-    let codes: Vec<String> = (1..=n).map(|i| format!("000.00.{i:02}.{HUB_ID}")).collect();
-    let mut agency_files = Vec::with_capacity(n);
-    for code in &codes {
-        agency_files.push(
-            ca.issue(&Identity::agency(code)?, &[])
-                .with_context(|| format!("issuing the certificate of {code}"))?,
-        );
-    }
-
-    // The echo payload is as large as an encoded document header, so that both sides move
-    // comparable bytes.
-    let payload_len =
-        hub_bench::header(&codes[0], &codes[1], args.documents, "0000000000").encoded_len();
-    let backend = if args.database_url.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
+    let n = args.agencies as usize;
+    let mut pki = Pki::new(&tmp.path().join("pki"))?;
+    let ctx = Ctx {
+        dir: tmp.path().to_path_buf(),
+        hub48: pki.hub("H48")?,
+        hub41: pki.hub("H41")?,
+        national: pki.hub("national")?,
+        a48: pki.agencies("H48", n)?,
+        a41: pki.agencies("H41", (n / 2).max(1))?,
+        concurrency: args.concurrency as usize,
+        timeout: Duration::from_secs(args.timeout_secs),
     };
-    eprintln!(
-        "lienthong bench: {n} agencies, {} documents, concurrency {concurrency}, {backend}",
-        args.documents
-    );
-
-    // 1. Baseline.
-    eprintln!(
-        "echo baseline: {} calls of {payload_len} bytes…",
-        args.echo_requests
-    );
-    let echo = run_echo(&hub_files, &agency_files, &args, payload_len).await?;
-
-    // 2. The hub.
-    eprintln!("hub: {} documents…", args.documents);
-    let outcome = run_hub(tmp.path(), &hub_files, &codes, &agency_files, &args).await?;
-
-    print_report(&args, backend, payload_len, echo.summary(), &outcome);
+    let mut rows = Vec::new();
+    let echo = echo_row(&ctx, &args).await?;
+    let peak = sqlite_rows(&ctx, &args, echo, &mut rows).await?;
+    if args.only_peak {
+        for (id, goal) in [
+            ("postgres_peak", Goal::RatioAtLeast(0.5)),
+            ("federation_peak", Goal::RatioAtLeast(0.5)),
+            ("big_attachment", Goal::RatioAtLeast(0.5)),
+            ("hub_peak_memory", Goal::ValueAtMost(64.0)),
+            ("preloaded_peak", Goal::RatioAtLeast(0.9)),
+        ] {
+            rows.push(Row::skipped(id, id, goal, "skipped (--only-peak)".into()));
+        }
+    } else {
+        rows.push(postgres_row(&ctx, &args, peak).await);
+        rows.push(federation_row(&ctx, &args, peak).await);
+        rows.extend(big_rows(&ctx, &args).await);
+        rows.push(preload_row(&ctx, &args, peak).await);
+    }
+    let table = Table {
+        date_utc: table::now_utc(),
+        cores: std::thread::available_parallelism().map_or(0, |c| c.get()),
+        settings: format!(
+            "{n} agencies, {} documents per peak run, concurrency {}, echo {} calls of {} bytes",
+            args.documents,
+            args.concurrency,
+            args.echo_requests,
+            payload_len(&ctx)
+        ),
+        rows,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    if args.json {
+        eprintln!("{}", table.render());
+        println!("{}", serde_json::to_string_pretty(&table)?);
+    } else {
+        println!("{}", table.render());
+    }
     Ok(())
 }
 
-async fn run_echo(
-    server_files: &TlsFiles,
-    client_files: &[TlsFiles],
-    args: &Args,
-    payload_len: usize,
-) -> anyhow::Result<stats::Measurement> {
-    let server = echo::EchoServer::start(server_files.clone(), TRUST_DOMAIN).await?;
-    let clients = echo::connect_all(server.addr, client_files).await?;
-    let concurrency = args.concurrency as usize;
+/// The echo payload is as large as an encoded document header, so that both sides move
+/// comparable bytes.
+fn payload_len(ctx: &Ctx) -> usize {
+    hub_bench::header(&ctx.a48.codes[0], &ctx.a48.codes[1], 2000, "0000000000").encoded_len()
+}
+
+/// The bare echo's calls per second.
+async fn echo_row(ctx: &Ctx, args: &Args) -> anyhow::Result<f64> {
+    eprintln!("echo baseline: {} calls…", args.echo_requests);
+    let server = echo::EchoServer::start(ctx.hub48.clone(), setup::TRUST_DOMAIN).await?;
+    let clients = echo::connect_all(server.addr, &ctx.a48.files).await?;
+    let len = payload_len(ctx);
     // Warm-up (not measured): HTTP/2 windows, allocator, lazy statics.
-    echo::run(
-        &clients,
-        200.min(args.echo_requests),
-        concurrency,
-        payload_len,
-    )
-    .await
-    .context("echo warm-up")?;
-    let measured = echo::run(&clients, args.echo_requests, concurrency, payload_len)
+    echo::run(&clients, 200.min(args.echo_requests), ctx.concurrency, len)
+        .await
+        .context("echo warm-up")?;
+    let measured = echo::run(&clients, args.echo_requests, ctx.concurrency, len)
         .await
         .context("echo baseline")?;
     drop(clients);
     server.stop().await?;
-    Ok(measured)
+    let s = measured
+        .summary()
+        .context("the echo baseline measured nothing")?;
+    eprintln!(
+        "  {:.0} calls/s, p50 {:.2} ms, p99 {:.2} ms",
+        s.ops_per_sec, s.p50_ms, s.p99_ms
+    );
+    Ok(s.ops_per_sec)
 }
 
-async fn run_hub(
-    tmp: &Path,
-    hub_files: &TlsFiles,
-    codes: &[String],
-    agency_files: &[TlsFiles],
+/// Documents/s of a hub run, and what went wrong (for the row's note).
+fn rate_of(out: &HubOutcome, timeout: u64) -> (Option<f64>, String) {
+    let problems = out.problems(timeout);
+    let s = out.send_to_ack.summary();
+    if let Some(s) = s {
+        eprintln!(
+            "  {:.0} documents/s, send→ack p50 {:.1} ms, p99 {:.1} ms",
+            s.ops_per_sec, s.p50_ms, s.p99_ms
+        );
+    }
+    for p in &problems {
+        eprintln!("  problem: {p}");
+    }
+    (s.map(|s| s.ops_per_sec), problems.join("; "))
+}
+
+/// Rows 1 and 2; returns the SQLite peak (documents/s).
+async fn sqlite_rows(
+    ctx: &Ctx,
     args: &Args,
-) -> anyhow::Result<hub_bench::HubOutcome> {
-    let seed_path = tmp.join("agencies.json");
-    let seed: Vec<String> = codes
-        .iter()
-        .enumerate()
-        .map(|(i, code)| {
-            format!(
-                r#"  {{"code": "{code}", "name": "Benchmark agency {}"}}"#,
-                i + 1
-            )
-        })
-        .collect();
-    std::fs::write(&seed_path, format!("[\n{}\n]\n", seed.join(",\n")))
-        .with_context(|| format!("writing {}", seed_path.display()))?;
-
-    let mut server = ServerArgs::new(hub_files.clone(), tmp.join("hub-data"));
-    server.database_url = args.database_url.clone();
-    server.tls_reload_secs = 60.0;
-    server.trust_domain = TRUST_DOMAIN.into();
-    server.shutdown_grace_secs = 2.0;
-    let hub_args = ExchangeArgs {
-        hub_id: HUB_ID.into(),
-        seed_agencies: Some(seed_path),
-        max_attachment_bytes: 1 << 20,
-        max_attachments: 10,
-        // Every document in flight may be one agency's upload: the benchmark measures
-        // throughput, not the per-agency limit (which would refuse the excess at once).
-        max_uploads_per_agency: (args.concurrency as usize).max(8),
-        max_open_uploads: (args.concurrency as usize).max(256),
-        ..ExchangeArgs::new(server)
+    echo: f64,
+    rows: &mut Vec<Row>,
+) -> anyhow::Result<Option<f64>> {
+    let run = SingleRun {
+        label: "SQLite peak",
+        documents: args.documents,
+        rate: None,
+        database_url: None,
+        preloaded: None,
     };
-    let hub = start(hub_args, Shutdown::new())
-        .await
-        .context("starting the exchange hub")?;
-    let url = format!("https://{}", hub.addr);
-
-    let result = async {
-        let mut participants = Vec::with_capacity(codes.len());
-        for (code, files) in codes.iter().zip(agency_files) {
-            let channel = client::connect(&url, files)
-                .await
-                .with_context(|| format!("{code} connecting to the hub at {url}"))?;
-            participants.push(Participant {
-                code: code.clone(),
-                client: ExchangeServiceClient::new(channel),
-            });
-        }
-        // Unique per run, so that a reused PostgreSQL database does not see the same ids.
-        let run_tag = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0)
-            .to_string();
-        hub_bench::run(
-            &participants,
-            args.documents,
-            args.concurrency as usize,
-            &run_tag,
-            Duration::from_secs(args.timeout_secs),
+    let before = stats::ProcessCounters::now();
+    let out = scenarios::single_hub(ctx, run).await?;
+    let cost =
+        stats::ProcessCounters::now().per_item_since(&before, out.send_to_ack.latencies.len());
+    let (peak, note) = rate_of(&out, args.timeout_secs);
+    const FIGURE: &str = "SQLite send→ack peak (docs/s)";
+    rows.push(match peak {
+        Some(p) => Row::measured(
+            "sqlite_peak",
+            FIGURE,
+            p,
+            "docs/s",
+            "echo calls/s",
+            Some(echo),
+            Goal::RatioAtLeast(0.12),
         )
-        .await
+        .with_note(format!("beyond: 0.25× the echo; {cost}{}", sep(&note))),
+        None => Row::skipped("sqlite_peak", FIGURE, Goal::RatioAtLeast(0.12), note),
+    });
+    const LATENCY: &str = "SQLite p99 send→ack at half the peak (ms)";
+    if args.only_peak {
+        rows.push(Row::skipped(
+            "sqlite_p99_half_rate",
+            LATENCY,
+            Goal::ValueAtMost(25.0),
+            "skipped (--only-peak)".into(),
+        ));
+        return Ok(peak);
+    }
+    let Some(p) = peak else {
+        rows.push(Row::skipped(
+            "sqlite_p99_half_rate",
+            LATENCY,
+            Goal::ValueAtMost(25.0),
+            "no peak to halve".into(),
+        ));
+        return Ok(None);
+    };
+    let run = SingleRun {
+        label: "SQLite half rate",
+        documents: (args.documents / 2).max(10),
+        rate: Some(p / 2.0),
+        database_url: None,
+        preloaded: None,
+    };
+    let out = scenarios::single_hub(ctx, run).await?;
+    let (_, note) = rate_of(&out, args.timeout_secs);
+    rows.push(match out.send_to_ack.summary() {
+        Some(s) => Row::measured(
+            "sqlite_p99_half_rate",
+            LATENCY,
+            s.p99_ms,
+            "ms",
+            format!("p50 {:.1} ms at {:.0} docs/s", s.p50_ms, p / 2.0),
+            None,
+            Goal::ValueAtMost(25.0),
+        )
+        .with_note(note),
+        None => Row::skipped(
+            "sqlite_p99_half_rate",
+            LATENCY,
+            Goal::ValueAtMost(25.0),
+            note,
+        ),
+    });
+    Ok(Some(p))
+}
+
+fn sep(note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!("; {note}")
+    }
+}
+
+/// Row 3: the same workload on a fresh PostgreSQL database.
+async fn postgres_row(ctx: &Ctx, args: &Args, sqlite: Option<f64>) -> Row {
+    const FIGURE: &str = "PostgreSQL send→ack peak (docs/s)";
+    let goal = Goal::RatioAtLeast(0.5);
+    if args.postgres_url == "none" {
+        return Row::skipped(
+            "postgres_peak",
+            FIGURE,
+            goal,
+            "skipped (--postgres-url none)".into(),
+        );
+    }
+    let db = match scenarios::create_database(&args.postgres_url).await {
+        Ok(db) => db,
+        Err(e) => return Row::skipped("postgres_peak", FIGURE, goal, format!("skipped: {e:#}")),
+    };
+    let run = SingleRun {
+        label: "PostgreSQL peak",
+        documents: args.documents,
+        rate: None,
+        database_url: Some(db.url.clone()),
+        preloaded: None,
+    };
+    let out = scenarios::single_hub(ctx, run).await;
+    scenarios::drop_database(db).await;
+    hub_row(
+        out,
+        args,
+        "postgres_peak",
+        FIGURE,
+        "SQLite peak",
+        sqlite,
+        goal,
+    )
+}
+
+/// A row of documents/s against another documents/s figure.
+fn hub_row(
+    out: anyhow::Result<HubOutcome>,
+    args: &Args,
+    id: &'static str,
+    figure: &str,
+    baseline_label: &str,
+    baseline: Option<f64>,
+    goal: Goal,
+) -> Row {
+    match out {
+        Ok(out) => match rate_of(&out, args.timeout_secs) {
+            (Some(v), note) => {
+                Row::measured(id, figure, v, "docs/s", baseline_label, baseline, goal)
+                    .with_note(note)
+            }
+            (None, note) => Row::skipped(id, figure, goal, note),
+        },
+        Err(e) => Row::skipped(id, figure, goal, format!("failed: {e:#}")),
+    }
+}
+
+/// Row 4: three hubs.
+async fn federation_row(ctx: &Ctx, args: &Args, single: Option<f64>) -> Row {
+    let out = scenarios::federation(ctx, args.documents).await;
+    hub_row(
+        out,
+        args,
+        "federation_peak",
+        "3 hubs, province→national→province (docs/s)",
+        "single-hub SQLite peak",
+        single,
+        Goal::RatioAtLeast(0.5),
+    )
+    .with_note_if_empty(format!(
+        "{} agencies on H48 ⇄ {} on H41, every hub on SQLite",
+        ctx.a48.codes.len(),
+        ctx.a41.codes.len()
+    ))
+}
+
+/// Row 5: the large attachment, and the hub's peak memory meanwhile.
+async fn big_rows(ctx: &Ctx, args: &Args) -> [Row; 2] {
+    let mib = args.big_attachment_mib;
+    let figure = format!("{mib} MiB attachment sent + fetched (MiB/s)");
+    const MEMORY: &str = "hub peak resident memory, attachment row (MiB)";
+    let (goal, memory_goal) = (Goal::RatioAtLeast(0.5), Goal::ValueAtMost(64.0));
+    if mib == 0 {
+        let why = "skipped (--big-attachment-mib 0)".to_string();
+        return [
+            Row::skipped("big_attachment", figure, goal, why.clone()),
+            Row::skipped("hub_peak_memory", MEMORY, memory_goal, why),
+        ];
+    }
+    eprintln!("large attachment: {mib} MiB up and down, bare stream then hub…");
+    let size = mib << 20;
+    let measured = async {
+        let echo = big::echo_baseline(&ctx.hub48, &ctx.a48.files[0], size).await?;
+        let hub = big::run(&ctx.dir, &ctx.hub48, &ctx.a48, size, args.in_process_hub).await?;
+        anyhow::Ok((echo, hub))
     }
     .await;
-
-    let stopped = hub.stop().await;
-    let outcome = result?;
-    if let Err(e) = stopped {
-        eprintln!("warning: the hub did not stop cleanly: {e}");
-    }
-    Ok(outcome)
-}
-
-fn row(label: &str, s: Option<Summary>, with_rate: bool) -> String {
-    match s {
-        Some(s) => {
-            let rate = if with_rate {
-                format!("{:>10.1}", s.ops_per_sec)
-            } else {
-                format!("{:>10}", "-")
-            };
-            format!(
-                "{label:<24}{rate}{:>10.2}{:>10.2}{:>10.2}{:>9}",
-                s.p50_ms, s.p99_ms, s.max_ms, s.count
-            )
+    match measured {
+        Ok((echo, hub)) => {
+            eprintln!(
+                "  hub {:.0} MiB/s, bare stream {echo:.0} MiB/s, hub peak {:.1} MiB",
+                hub.hub_mib_s, hub.hub_peak_mib
+            );
+            [
+                Row::measured(
+                    "big_attachment",
+                    figure,
+                    hub.hub_mib_s,
+                    "MiB/s",
+                    "bare tonic byte stream MiB/s",
+                    Some(echo),
+                    goal,
+                ),
+                Row::measured(
+                    "hub_peak_memory",
+                    MEMORY,
+                    hub.hub_peak_mib,
+                    "MiB",
+                    "",
+                    None,
+                    memory_goal,
+                )
+                .with_note(hub.memory_note),
+            ]
         }
-        None => format!("{label:<24}{:>10}", "no data"),
+        Err(e) => {
+            let why = format!("failed: {e:#}");
+            [
+                Row::skipped("big_attachment", figure, goal, why.clone()),
+                Row::skipped("hub_peak_memory", MEMORY, memory_goal, why),
+            ]
+        }
     }
 }
 
-fn print_report(
-    args: &Args,
-    backend: &str,
-    payload_len: usize,
-    echo: Option<Summary>,
-    hub: &hub_bench::HubOutcome,
-) {
-    let ack = hub.send_to_ack.summary();
-    let send = hub.send_rpc.summary();
-    println!();
-    println!(
-        "lienthong bench — {} agencies, {} documents, concurrency {}, {backend}",
-        args.agencies, args.documents, args.concurrency
-    );
-    println!(
-        "{:<24}{:>10}{:>10}{:>10}{:>10}{:>9}",
-        "", "ops/s", "p50 ms", "p99 ms", "max ms", "n"
-    );
-    println!("{}", row("mTLS echo (baseline)", echo, true));
-    println!("{}", row("send→ack (hub)", ack, true));
-    println!("{}", row("  of which send→receipt", send, false));
-    match (echo, ack) {
-        (Some(e), Some(a)) if e.ops_per_sec > 0.0 && a.ops_per_sec > 0.0 => println!(
-            "hub/echo throughput: {:.4} ({:.1}× slower than the bare echo); p50 latency ratio {:.1}×",
-            a.ops_per_sec / e.ops_per_sec,
-            e.ops_per_sec / a.ops_per_sec,
-            a.p50_ms / e.p50_ms
-        ),
-        _ => println!("hub/echo throughput: n/a"),
+/// Row 6: the single hub on a preloaded store.
+async fn preload_row(ctx: &Ctx, args: &Args, empty: Option<f64>) -> Row {
+    let n = args.preload;
+    let figure = format!("SQLite peak with {n} documents stored (docs/s)");
+    let goal = Goal::RatioAtLeast(0.9);
+    if n == 0 {
+        return Row::skipped(
+            "preloaded_peak",
+            figure,
+            goal,
+            "skipped (--preload 0)".into(),
+        );
     }
-    println!(
-        "(echo payload {payload_len} bytes ≈ one encoded header; {} echo calls; documents in flight \
-         are bounded from send start to acknowledgement)",
-        args.echo_requests
-    );
-
-    let problems = problems(args, hub);
-    println!(
-        "hub: {} sent, {} acknowledged; status messages (01) received {}, confirmed {}{}",
-        hub.sent_ok,
-        hub.send_to_ack.latencies.len(),
-        hub.status_messages,
-        hub.status_confirmed,
-        if hub.status_confirmed < hub.sent_ok {
-            " (the rest were still on their way when the run ended: not measured)"
+    let prepared = preload::prepare(&args.cache_dir, &ctx.dir, &ctx.hub48, &ctx.a48, n).await;
+    let (db, cached) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            return Row::skipped(
+                "preloaded_peak",
+                figure,
+                goal,
+                format!("preload failed: {e:#}"),
+            );
+        }
+    };
+    let run = SingleRun {
+        label: "SQLite preloaded",
+        documents: args.documents,
+        rate: None,
+        database_url: None,
+        preloaded: Some(db.clone()),
+    };
+    let out = scenarios::single_hub(ctx, run).await;
+    hub_row(
+        out,
+        args,
+        "preloaded_peak",
+        &figure,
+        "empty-store SQLite peak",
+        empty,
+        goal,
+    )
+    .with_note_if_empty(format!(
+        "store {} {}",
+        if cached {
+            "from the cache"
         } else {
-            ""
-        }
-    );
-    if problems.is_empty() {
-        println!("no errors");
-    } else {
-        println!("PROBLEMS:");
-        for p in problems {
-            println!("  - {p}");
-        }
-    }
-}
-
-/// What went wrong during the hub phase, for the report.
-fn problems(args: &Args, hub: &hub_bench::HubOutcome) -> Vec<String> {
-    let mut problems = Vec::new();
-    if hub.timed_out {
-        problems.push(format!(
-            "the hub phase timed out after {} s with {} documents neither acknowledged nor failed",
-            args.timeout_secs, hub.missing
-        ));
-    } else if hub.missing > 0 {
-        problems.push(format!("{} documents were never acknowledged", hub.missing));
-    }
-    if hub.send_failure_count > 0 {
-        problems.push(format!(
-            "{} sends failed, e.g.: {}",
-            hub.send_failure_count,
-            hub.send_failures.join(" | ")
-        ));
-    }
-    if hub.ack_failure_count > 0 {
-        problems.push(format!(
-            "{} acknowledgements failed, e.g.: {}",
-            hub.ack_failure_count,
-            hub.ack_failures.join(" | ")
-        ));
-    }
-    if hub.unexpected_documents > 0 {
-        problems.push(format!(
-            "{} documents delivered that this run did not send or had already acknowledged",
-            hub.unexpected_documents
-        ));
-    }
-    for e in &hub.subscription_errors {
-        problems.push(format!("subscription ended early: {e}"));
-    }
-    if !hub.confirm_failures.is_empty() {
-        problems.push(format!(
-            "confirming status messages failed: {}",
-            hub.confirm_failures.join(" | ")
-        ));
-    }
-    problems
+            "built this run, cached"
+        },
+        db.display()
+    ))
 }

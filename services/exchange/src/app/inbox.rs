@@ -139,27 +139,60 @@ impl Exchange {
     /// The next page for a subscriber: its documents become delivered.
     async fn hand_out(&self, agency: &AgencyCode, after: i64) -> Result<Vec<InboxItem>> {
         let page = self.read_inbox(agency, after, SUBSCRIBE_PAGE).await?;
-        for (sender, document_id) in &page.documents {
-            self.delivered(sender, document_id, agency).await?;
-        }
+        self.delivered_page(&page.documents, agency).await?;
         Ok(page.items)
     }
 
+    /// Queued → delivered for every document of a pushed page, in ONE transaction (one durable
+    /// commit per page rather than per document).
+    async fn delivered_page(
+        &self,
+        documents: &[(String, String)],
+        recipient: &AgencyCode,
+    ) -> Result<()> {
+        if documents.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.transaction().await?;
+        let mut changed = Vec::new();
+        let mut peers = Vec::new();
+        for (sender, document_id) in documents {
+            if let Some(peer) = self
+                .delivered_in(&mut tx, sender, document_id, recipient, now)
+                .await?
+            {
+                peers.extend(peer);
+                changed.push(document_id);
+            }
+        }
+        store::commit(tx).await?;
+        for document_id in changed {
+            self.notifier.notify(&document_key(document_id));
+            crate::metrics::document_delivered(self.hub_id());
+        }
+        peers.sort();
+        peers.dedup();
+        self.wake_peers(&peers);
+        Ok(())
+    }
+
     async fn read_inbox(&self, agency: &AgencyCode, after: i64, limit: i64) -> Result<Page> {
-        let mut conn = self.conn().await?;
-        let pending = store::pending_items(&mut conn, agency.as_str(), after, limit).await?;
+        // One query for the page, documents included (no read per document).
+        let pending =
+            store::pending_items(&mut *self.conn().await?, agency.as_str(), after, limit).await?;
         let mut items = Vec::with_capacity(pending.len());
         let mut documents = Vec::new();
         for item in pending {
-            let payload = match (item.status, item.event) {
-                (Some(s), _) => Payload::Status(status_message(&s)),
-                (None, Some(e)) => Payload::Status(super::bounce::event_message(&e)),
-                (None, None) => {
-                    let doc = store::find_document(&mut conn, &item.document_id)
-                        .await?
-                        .ok_or_else(|| ExchangeError::internal("inbox item without document"))?;
-                    documents.push((doc.sender.clone(), item.document_id.clone()));
-                    Payload::Document(doc.header)
+            let payload = match (item.status, item.event, item.document) {
+                (Some(s), _, _) => Payload::Status(status_message(&s)),
+                (None, Some(e), _) => Payload::Status(super::bounce::event_message(&e)),
+                (None, None, Some((sender, header))) => {
+                    documents.push((sender, item.document_id.clone()));
+                    Payload::Document(header)
+                }
+                (None, None, None) => {
+                    return Err(ExchangeError::internal("inbox item without payload"));
                 }
             };
             items.push(InboxItem {
@@ -180,18 +213,37 @@ impl Exchange {
     ) -> Result<()> {
         let now = self.now();
         let mut tx = self.transaction().await?;
-        if !store::mark_delivered(&mut tx, document_id, recipient.as_str(), now).await? {
+        let Some(peer) = self
+            .delivered_in(&mut tx, sender, document_id, recipient, now)
+            .await?
+        else {
             return Ok(());
-        }
-        let leg = (document_id, recipient);
-        let peer = self
-            .transport_event(&mut tx, sender, leg, PbTransport::Delivered, now)
-            .await?;
+        };
         store::commit(tx).await?;
         self.notifier.notify(&document_key(document_id));
         self.wake_peers(peer.as_slice());
         crate::metrics::document_delivered(self.hub_id());
         Ok(())
+    }
+
+    /// Queued → delivered inside `conn`'s transaction. `None` when the leg was past queued
+    /// already (nothing written); else the peer to wake once committed, if any.
+    async fn delivered_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        sender: &str,
+        document_id: &str,
+        recipient: &AgencyCode,
+        now: i64,
+    ) -> Result<Option<Option<String>>> {
+        if !store::mark_delivered(&mut *conn, document_id, recipient.as_str(), now).await? {
+            return Ok(None);
+        }
+        let leg = (document_id, recipient);
+        let peer = self
+            .transport_event(conn, sender, leg, PbTransport::Delivered, now)
+            .await?;
+        Ok(Some(peer))
     }
 
     /// Tells a sender on another hub that its document's leg towards `recipient` was just

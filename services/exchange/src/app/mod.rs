@@ -5,6 +5,7 @@
 //! [`Exchange`] is the state they share; its fields are private: the gRPC adapter and the
 //! outbound adapters call use cases only.
 mod acknowledge;
+mod acknowledge_many;
 mod admin;
 mod blobs;
 mod bounce;
@@ -21,6 +22,7 @@ mod statuses;
 mod track;
 mod updates;
 
+pub use acknowledge_many::{AckOutcome, MAX_ACKNOWLEDGE_BATCH};
 pub use admin::Backlog;
 pub use directory::{AgenciesPage, AgencyLookup, Lookup, MAX_LOOKUP_HOPS};
 pub use inbox::PendingPage;

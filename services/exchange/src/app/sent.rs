@@ -24,7 +24,7 @@ use crate::{
         paging::{self, MAX_PAGE_BYTES, SENT_PAGE},
     },
     error::{ExchangeError, Result},
-    store::{self, StoredDocument},
+    store::{self, Leg, StatusRow, StoredDocument},
 };
 
 /// A page of the sender's documents.
@@ -80,12 +80,22 @@ impl Exchange {
             store::sent_documents(&mut conn, sender.as_str(), before, size as i64 + 1).await?;
         let mut more = docs.len() > size;
         docs.truncate(size);
+        // The legs and statuses of the whole page in two queries, not two per document.
+        let ids: Vec<&str> = docs.iter().map(|d| d.header.document_id.as_str()).collect();
+        let mut legs = store::legs_of_documents(&mut conn, &ids).await?;
+        let mut statuses = store::statuses_of_documents(&mut conn, &ids).await?;
+        drop(conn);
         let mut documents = Vec::with_capacity(docs.len());
         // A page also stops early rather than weigh more than MAX_PAGE_BYTES (the client pages
         // on), whatever the number of legs and statuses of each view.
         let mut bytes = 0;
         for d in &docs {
-            let view = view_of(&mut conn, d).await?;
+            let id = &d.header.document_id;
+            let view = view_from(
+                d,
+                legs.remove(id).unwrap_or_default(),
+                &statuses.remove(id).unwrap_or_default(),
+            );
             let len = view.encoded_len();
             if !documents.is_empty() && bytes + len > MAX_PAGE_BYTES {
                 more = true;
@@ -155,8 +165,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 async fn view_of(conn: &mut AnyConnection, doc: &StoredDocument) -> Result<SentDocumentView> {
     let id = &doc.header.document_id;
     let statuses = store::statuses_of(&mut *conn, id).await?;
-    let recipients = store::legs(conn, id)
-        .await?
+    let legs = store::legs(conn, id).await?;
+    Ok(view_from(doc, legs, &statuses))
+}
+
+/// The sender's view of a document from its legs (in recipient order) and its statuses (in
+/// order).
+fn view_from(doc: &StoredDocument, legs: Vec<Leg>, statuses: &[StatusRow]) -> SentDocumentView {
+    let recipients = legs
         .into_iter()
         .map(|leg| RecipientView {
             transport_state: leg
@@ -176,10 +192,10 @@ async fn view_of(conn: &mut AnyConnection, doc: &StoredDocument) -> Result<SentD
             failure_reason: leg.failure_reason,
         })
         .collect();
-    Ok(SentDocumentView {
-        document_id: id.clone(),
+    SentDocumentView {
+        document_id: doc.header.document_id.clone(),
         subject: doc.header.subject.clone(),
         accept_time: Some(timestamp(doc.accepted_at)),
         recipients,
-    })
+    }
 }

@@ -2,7 +2,8 @@
 use std::sync::Arc;
 
 use lienthong_api::exchange::v1::{
-    AcknowledgeDocumentRequest, AcknowledgeDocumentResponse, AttachmentChunk,
+    AcknowledgeDocumentRequest, AcknowledgeDocumentResponse, AcknowledgeDocumentsRequest,
+    AcknowledgeDocumentsResponse, AcknowledgeOutcome, AcknowledgeResult, AttachmentChunk,
     ConfirmStatusMessagesRequest, ConfirmStatusMessagesResponse, FetchDocumentRequest,
     FetchDocumentResponse, GetSentDocumentRequest, GetSentDocumentResponse, ListPendingRequest,
     ListPendingResponse, ListSentDocumentsRequest, ListSentDocumentsResponse, ReportStatusRequest,
@@ -14,13 +15,14 @@ use lienthong_api::exchange::v1::{
 use lienthong_platform::{
     Identity,
     authz::{caller, caller_agency},
+    error::ApiError,
     notify::ServerStream,
 };
 use tonic::{Request, Response, Status, Streaming};
 
 use super::{invalid, limits::next_message};
 use crate::{
-    app::{Exchange, Limited, Report, SendStart},
+    app::{AckOutcome, Exchange, Limited, Report, SendStart},
     observe,
 };
 
@@ -168,6 +170,26 @@ impl ExchangeService for ExchangeApi {
         }))
     }
 
+    async fn acknowledge_documents(
+        &self,
+        req: Request<AcknowledgeDocumentsRequest>,
+    ) -> Result<Response<AcknowledgeDocumentsResponse>, Status> {
+        let agency = caller_agency(&req)?;
+        observe::record(&[
+            ("lienthong.agency", observe::text(agency.as_str())),
+            ("lienthong.hub.id", observe::text(self.app.hub_id())),
+        ]);
+        let ids = req.into_inner().document_ids;
+        let outcomes = self.app.acknowledge_many(&agency, &ids).await?;
+        let results = ids
+            .into_iter()
+            .zip(outcomes)
+            .map(|(document_id, outcome)| ack_result(document_id, outcome))
+            .collect();
+        observe::succeeded();
+        Ok(Response::new(AcknowledgeDocumentsResponse { results }))
+    }
+
     async fn confirm_status_messages(
         &self,
         req: Request<ConfirmStatusMessagesRequest>,
@@ -278,5 +300,28 @@ impl ExchangeService for ExchangeApi {
             events: tracked.events,
             unreachable_hubs: tracked.unreachable,
         }))
+    }
+}
+
+/// One document's result of `AcknowledgeDocuments`; a refusal carries the reason and message the
+/// single `AcknowledgeDocument` would have answered with.
+fn ack_result(document_id: String, outcome: AckOutcome) -> AcknowledgeResult {
+    let (outcome, reason, message) = match outcome {
+        AckOutcome::Acknowledged => (AcknowledgeOutcome::Acknowledged, "", String::new()),
+        AckOutcome::Already => (AcknowledgeOutcome::AlreadyAcknowledged, "", String::new()),
+        AckOutcome::Refused(e) => {
+            let outcome = if e.kind() == lienthong_platform::error::Kind::NotFound {
+                AcknowledgeOutcome::NotFound
+            } else {
+                AcknowledgeOutcome::Refused
+            };
+            (outcome, e.reason(), e.to_string())
+        }
+    };
+    AcknowledgeResult {
+        document_id,
+        outcome: outcome as i32,
+        reason: reason.to_string(),
+        message,
     }
 }

@@ -1,11 +1,14 @@
 //! Each agency's delivery channel: documents and status messages, delivered at least once
 //! until acknowledged.
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, Row, any::AnyRow};
+
+use lienthong_api::exchange::v1::DocumentHeader;
 
 use crate::{
-    error::Result,
+    error::{ExchangeError, Result},
     store::{
         bounces::{EVENT_COLUMNS, EVENT_ITEM_KIND, TransportEvent, event_from_row},
+        documents::decode_header,
         statuses::{StatusRow, status_from_row},
     },
 };
@@ -79,9 +82,13 @@ pub struct PendingItem {
     pub status: Option<StatusRow>,
     /// The transport event (a bounce) told to the sender, for an item of that kind.
     pub event: Option<TransportEvent>,
+    /// The document's sender and header, for a document item (read in the same query, not one
+    /// query per item).
+    pub document: Option<(String, DocumentHeader)>,
 }
 
-/// The agency's unacknowledged items after `after`, oldest first.
+/// The agency's unacknowledged items after `after`, oldest first, each with what it carries:
+/// the status, the transport event or the document, all in one query.
 pub async fn pending_items(
     conn: &mut AnyConnection,
     agency: &str,
@@ -91,39 +98,54 @@ pub async fn pending_items(
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT i.item_id, i.kind, i.document_id, i.created_at, \
                 s.seq, s.recipient, s.code, s.reported_by, s.description, s.staff_info, s.at, s.hub, \
-                {EVENT_COLUMNS} \
+                {EVENT_COLUMNS}, \
+                CASE WHEN i.kind = {document} THEN d.sender END AS d_sender, \
+                CASE WHEN i.kind = {document} THEN d.header_pb END AS d_header_pb \
          FROM inbox i LEFT JOIN statuses s ON s.seq = i.status_seq \
          LEFT JOIN transport_events e ON e.seq = i.event_seq \
+         LEFT JOIN documents d ON d.document_id = i.document_id \
          WHERE i.agency = $1 AND i.acked_at IS NULL AND i.item_id > $2 \
-         ORDER BY i.item_id LIMIT $3"
+         ORDER BY i.item_id LIMIT $3",
+        document = ItemKind::Document.as_i64()
     )))
     .bind(agency)
     .bind(after)
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let kind: i64 = row.try_get("kind")?;
-            let status = if kind == ItemKind::Status.as_i64() {
-                Some(status_from_row(row)?)
-            } else {
-                None
-            };
-            let event = if kind == EVENT_ITEM_KIND {
-                Some(event_from_row(row)?)
-            } else {
-                None
-            };
-            Ok(PendingItem {
-                item_id: row.try_get("item_id")?,
-                document_id: row.try_get("document_id")?,
-                created_at: row.try_get("created_at")?,
-                status,
-                event,
-            })
-        })
-        .collect()
+    rows.iter().map(pending_from_row).collect()
+}
+
+fn pending_from_row(row: &AnyRow) -> Result<PendingItem> {
+    let kind: i64 = row.try_get("kind")?;
+    let status = if kind == ItemKind::Status.as_i64() {
+        Some(status_from_row(row)?)
+    } else {
+        None
+    };
+    let event = if kind == EVENT_ITEM_KIND {
+        Some(event_from_row(row)?)
+    } else {
+        None
+    };
+    let document = if kind == ItemKind::Document.as_i64() {
+        let sender = row.try_get::<Option<String>, _>("d_sender")?;
+        let header = row.try_get::<Option<String>, _>("d_header_pb")?;
+        match (sender, header) {
+            (Some(sender), Some(header)) => Some((sender, decode_header(&header)?)),
+            _ => return Err(ExchangeError::internal("inbox item without document")),
+        }
+    } else {
+        None
+    };
+    Ok(PendingItem {
+        item_id: row.try_get("item_id")?,
+        document_id: row.try_get("document_id")?,
+        created_at: row.try_get("created_at")?,
+        status,
+        event,
+        document,
+    })
 }
 
 /// What confirming one inbox item found.

@@ -39,7 +39,7 @@ impl Leg {
     }
 }
 
-fn leg_from_row(row: &AnyRow) -> Result<Leg> {
+pub(super) fn leg_from_row(row: &AnyRow) -> Result<Leg> {
     Ok(Leg {
         recipient: row.try_get("recipient")?,
         transport_state: TransportState::from_i64(row.try_get("transport_state")?),
@@ -66,7 +66,7 @@ fn status_code(status: Option<BusinessStatus>) -> &'static str {
     status.map_or("", BusinessStatus::code)
 }
 
-const LEG_COLUMNS: &str = "recipient, transport_state, delivered_at, acknowledged_at, \
+pub(super) const LEG_COLUMNS: &str = "recipient, transport_state, delivered_at, acknowledged_at, \
      current_status, revoke_state, hub, failure_reason";
 
 /// Adds a queued leg towards a recipient served by `hub`.

@@ -1,5 +1,6 @@
 //! The exchange hub over real gRPC and real mutual TLS, on SQLite and on PostgreSQL. One test
 //! binary; a module per behaviour.
+mod batching;
 mod clock;
 mod directory;
 mod federation;
@@ -21,6 +22,10 @@ mod statuses;
 mod support;
 mod track;
 
+use batching::{
+    acknowledgement_batches_are_bounded, many_acknowledgements_in_one_call_each_with_its_result,
+    pages_match_the_single_document_reads,
+};
 use clock::times_come_from_the_hub_clock;
 use directory::directory_and_admin_rules;
 use federation::{
@@ -103,4 +108,7 @@ lienthong_platform::on_both_databases!(
     relays_resume_quickly_after_a_long_outage,
     a_relay_refused_for_good_is_bounced_not_retried,
     one_document_is_tracked_across_hubs,
+    many_acknowledgements_in_one_call_each_with_its_result,
+    acknowledgement_batches_are_bounded,
+    pages_match_the_single_document_reads,
 );

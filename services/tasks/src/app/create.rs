@@ -12,7 +12,7 @@ use lienthong_platform::{Identity, error::InfraError};
 use super::{
     Tasks,
     change::{Change, Entry, record},
-    view::{Detail, parties},
+    view::parties,
 };
 use crate::{
     domain::{
@@ -40,7 +40,7 @@ impl Tasks {
         let new = create::from_request(assigner, r, today)?;
         let (row, _) = self.insert(new).await?;
         let mut conn = store::acquire(&self.db).await?;
-        self.view(&mut conn, &row, Detail::Full).await
+        self.view(&mut conn, &row).await
     }
 
     /// A steering document delivered by the hub becomes a task (service identities).

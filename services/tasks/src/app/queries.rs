@@ -4,7 +4,7 @@ use lienthong_api::tasks::v1::{ListTasksRequest, Task};
 use lienthong_axis::TaskId;
 use lienthong_platform::Identity;
 
-use super::{Tasks, view::Detail};
+use super::Tasks;
 use crate::{
     domain::{Viewer, bucket::near_threshold, query, text},
     error::{Result, TasksError},
@@ -35,7 +35,7 @@ impl Tasks {
         let id = text::parsed("task_id", task_id, TaskId::parse)?;
         let mut conn = store::acquire(&self.db).await?;
         let loaded = self.load(&mut conn, &viewer, id).await?;
-        self.view(&mut conn, &loaded.row, Detail::Full).await
+        self.view(&mut conn, &loaded.row).await
     }
 
     /// Tasks newest first, filtered as asked, a page at a time: the page token is signed and
@@ -60,10 +60,14 @@ impl Tasks {
         let page = usize::try_from(query.page_size).unwrap_or(usize::MAX);
         let more = rows.len() > page;
         rows.truncate(page);
-        let mut tasks = Vec::with_capacity(rows.len());
-        for row in &rows {
-            tasks.push(self.view(&mut conn, row, Detail::Summary).await?);
-        }
+        // The coordinators of the whole page in one query, not one per task.
+        let ids: Vec<_> = rows.iter().map(|row| row.id).collect();
+        let mut coordinators = store::coordinators_of_tasks(&mut conn, &ids).await?;
+        drop(conn);
+        let tasks = rows
+            .iter()
+            .map(|row| self.summary(row, coordinators.remove(&row.id).unwrap_or_default()))
+            .collect();
         let next_page_token = match rows.last() {
             Some(last) if more => self.tokens.issue(&scope, &last.id.seq(), now),
             _ => String::new(),

@@ -36,15 +36,6 @@ pub(super) fn parties(row: &TaskRow, coordinators: &[AgencyCode]) -> Vec<AgencyC
     .all()
 }
 
-/// How much of a task a message carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Detail {
-    /// Without history and extensions (lists).
-    Summary,
-    /// Everything.
-    Full,
-}
-
 fn not_found(task_id: TaskId) -> TasksError {
     TasksError::TaskNotFound { task_id }
 }
@@ -82,35 +73,29 @@ impl Tasks {
         })
     }
 
-    /// The message of a task, its bucket by the clock.
-    pub(super) async fn view(
-        &self,
-        conn: &mut AnyConnection,
-        row: &TaskRow,
-        detail: Detail,
-    ) -> Result<Task> {
-        let coordinating_agencies = store::coordinators(&mut *conn, row.id)
+    /// The full message of a task (history and extensions included), its bucket by the clock.
+    pub(super) async fn view(&self, conn: &mut AnyConnection, row: &TaskRow) -> Result<Task> {
+        let coordinators = store::coordinators(&mut *conn, row.id).await?;
+        let mut task = self.summary(row, coordinators);
+        task.history = store::history(&mut *conn, row.id)
             .await?
             .into_iter()
-            .map(String::from)
+            .map(history_entry)
             .collect();
-        let (history, extensions) = match detail {
-            Detail::Summary => (Vec::new(), Vec::new()),
-            Detail::Full => (
-                store::history(&mut *conn, row.id)
-                    .await?
-                    .into_iter()
-                    .map(history_entry)
-                    .collect(),
-                store::extensions(conn, row.id)
-                    .await?
-                    .into_iter()
-                    .map(extension)
-                    .collect(),
-            ),
-        };
+        task.extensions = store::extensions(conn, row.id)
+            .await?
+            .into_iter()
+            .map(extension)
+            .collect();
+        Ok(task)
+    }
+
+    /// The message of a task without history and extensions (lists), from what was read; its
+    /// bucket by the clock.
+    pub(super) fn summary(&self, row: &TaskRow, coordinators: Vec<AgencyCode>) -> Task {
+        let coordinating_agencies = coordinators.into_iter().map(String::from).collect();
         let bucket = bucket(&row.bucket_facts(), self.now(), self.near_window_days);
-        Ok(Task {
+        Task {
             task_id: row.id.to_string(),
             content: row.content.clone(),
             source_document_id: row.source_document_id.clone(),
@@ -127,9 +112,9 @@ impl Tasks {
             notes: row.notes.clone(),
             create_time: Some(to_timestamp(row.created_at)),
             complete_time: row.completed_at.map(to_timestamp),
-            history,
-            extensions,
-        })
+            history: Vec::new(),
+            extensions: Vec::new(),
+        }
     }
 
     /// The full message of a task, read afresh (after a change committed).
@@ -138,7 +123,7 @@ impl Tasks {
         let row = store::find_task(&mut conn, id)
             .await?
             .ok_or_else(|| not_found(id))?;
-        self.view(&mut conn, &row, Detail::Full).await
+        self.view(&mut conn, &row).await
     }
 }
 

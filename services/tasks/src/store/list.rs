@@ -1,6 +1,8 @@
 //! Queries over many tasks: the list filter (built at run time), the sweeper's candidates and
 //! the facts of the statistics.
-use lienthong_axis::{AgencyCode, local::format_date};
+use std::collections::HashMap;
+
+use lienthong_axis::{AgencyCode, TaskId, local::format_date};
 use sqlx::{AnyConnection, Row};
 
 use super::{
@@ -73,6 +75,40 @@ pub async fn list_tasks(conn: &mut AnyConnection, filter: &TaskFilter<'_>) -> Re
     s.push(" ORDER BY t.seq DESC LIMIT ").int(q.page_size + 1);
     let rows = s.fetch_all(conn).await?;
     rows.iter().map(task_from_row).collect()
+}
+
+/// The coordinating agencies of each of `ids`, by task id, each task's in code order (as
+/// [`super::coordinators`] gives them): one query for a whole page of `ListTasks` instead of one
+/// per task. A task without coordinators is absent.
+pub async fn coordinators_of_tasks(
+    conn: &mut AnyConnection,
+    ids: &[TaskId],
+) -> Result<HashMap<TaskId, Vec<AgencyCode>>> {
+    let mut by_task: HashMap<TaskId, Vec<AgencyCode>> = HashMap::new();
+    // `$n` written out: through the Any driver QueryBuilder writes `?`, which PostgreSQL
+    // refuses. A page is at most a few hundred tasks; chunks keep any list within limits.
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT task_id, agency FROM task_coordinators WHERE task_id IN ({}) \
+             ORDER BY task_id, agency",
+            list.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(id.to_string());
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        // Back to the TaskId asked for, by its stored text.
+        let asked: HashMap<String, TaskId> = chunk.iter().map(|id| (id.to_string(), *id)).collect();
+        for row in &rows {
+            let stored: String = row.try_get("task_id")?;
+            if let Some(id) = asked.get(&stored) {
+                by_task.entry(*id).or_default().push(agency(row, "agency")?);
+            }
+        }
+    }
+    Ok(by_task)
 }
 
 /// How many tasks are in bucket `b` at `now` (`near`: the near-deadline threshold), for the

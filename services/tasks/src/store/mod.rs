@@ -25,7 +25,10 @@ pub use extensions::{
     DecidedExtension, ExtensionRow, NewExtension, decide_extension, extensions, insert_extension,
 };
 pub use history::{HistoryRow, NewHistory, history, insert_history};
-pub use list::{TaskFilter, count_in_bucket, list_tasks, statistics_facts, sweep_candidates};
+pub use list::{
+    TaskFilter, coordinators_of_tasks, count_in_bucket, list_tasks, statistics_facts,
+    sweep_candidates,
+};
 pub use push::{advance_push_watermark, push_watermark};
 pub use tasks::{
     TaskRow, confirm_result, coordinators, find_by_source, find_task, insert_task, next_task_seq,

@@ -9,7 +9,11 @@ use crate::{
     support::{G22, H48, SCT, STTTT, spawn},
 };
 
-lienthong_platform::on_both_databases!(list_filters_and_paging, page_tokens_are_bound_and_expire);
+lienthong_platform::on_both_databases!(
+    list_filters_and_paging,
+    page_tokens_are_bound_and_expire,
+    listed_tasks_match_the_single_reads
+);
 
 fn ids(v: &[&Task]) -> Vec<String> {
     v.iter().map(|t| t.task_id.clone()).collect()
@@ -211,5 +215,49 @@ async fn page_tokens_are_bound_and_expire(backend: Backend) {
     // A day later, the token has expired.
     svc.clock.advance_secs(24 * 3600 + 1);
     refused_token(page(&mut h48, with(token)).await, "expired");
+    svc.stop().await;
+}
+
+/// A page is read with one query for all its coordinators: each task must still carry its own,
+/// exactly as GetTask shows them (less history and extensions, which lists leave out).
+async fn listed_tasks_match_the_single_reads(backend: Backend) {
+    let svc = spawn(backend).await;
+    let mut h48 = svc.agency(H48).await;
+    let coordinators: [&[&str]; 4] = [&[], &[STTTT], &[STTTT, G22], &[G22]];
+    for (n, with) in coordinators.iter().enumerate() {
+        h48.create_task(CreateTaskRequest {
+            content: format!("Nhiệm vụ {n}"),
+            lead_agency: SCT.into(),
+            coordinating_agencies: with.iter().map(|c| (*c).to_string()).collect(),
+            ..Default::default()
+        })
+        .await
+        .expect("create");
+    }
+    let listed = page(&mut h48, ListTasksRequest::default())
+        .await
+        .expect("list")
+        .tasks;
+    assert_eq!(listed.len(), 4);
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    for task in listed {
+        let mut single = get(&mut h48, &task.task_id).await.expect("get");
+        single.history.clear();
+        single.extensions.clear();
+        assert_eq!(task, single, "{}", task.task_id);
+        seen.push(task.coordinating_agencies);
+    }
+    seen.reverse();
+    let mut expected: Vec<Vec<String>> = coordinators
+        .iter()
+        .map(|c| c.iter().map(|a| (*a).to_string()).collect())
+        .collect();
+    for e in &mut expected {
+        e.sort();
+    }
+    assert_eq!(
+        seen, expected,
+        "each task its own coordinators, oldest first"
+    );
     svc.stop().await;
 }

@@ -2,6 +2,9 @@
 //! service under the data directory) or PostgreSQL when the URL is `postgres://`. One set of
 //! migrations per service, valid on both: integer and text columns only, times as integer
 //! microseconds since the Unix epoch, `$1` placeholders.
+//!
+//! Writes can go through the group-commit writer ([`Db::begin_write`], module `group`): many
+//! callers' use cases, each in a savepoint, share one database transaction and one sync.
 use std::{path::Path, str::FromStr, time::Duration};
 
 use sqlx::{
@@ -10,6 +13,10 @@ use sqlx::{
     migrate::Migrator,
 };
 use thiserror::Error;
+
+mod group;
+
+pub use group::{GroupStats, WriteTx};
 
 #[derive(Debug, Error)]
 pub enum DbError {
@@ -110,11 +117,14 @@ pub async fn connect(
 pub struct Db {
     pool: AnyPool,
     down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The group-commit writer ([`Db::begin_write`]), shared by the clones.
+    writer: std::sync::Arc<group::Writer>,
 }
 
 impl Db {
     pub fn new(pool: AnyPool) -> Self {
         Db {
+            writer: std::sync::Arc::new(group::Writer::new(pool.clone())),
             pool,
             down: Default::default(),
         }
@@ -181,6 +191,23 @@ impl Db {
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, crate::error::InfraError> {
         self.refuse_if_down()?;
         self.observe(self.pool.begin().await)
+    }
+
+    /// A use-case transaction of the group-commit writer, or UNAVAILABLE at once while the
+    /// database is known to be down. Its commit returns once the batch holding it is committed
+    /// (durable); many callers' use cases share one database transaction and one sync.
+    ///
+    /// WARNING: while a use case holds it, it holds the write connection of the whole service:
+    /// no network calls, and no other connection from the pool, until it commits or drops it.
+    pub async fn begin_write(&self) -> Result<WriteTx, crate::error::InfraError> {
+        self.refuse_if_down()?;
+        self.observe(self.writer.begin().await)
+    }
+
+    /// What the group-commit writer has committed since start: batches and the use cases they
+    /// carried (waits for the write connection).
+    pub async fn group_stats(&self) -> GroupStats {
+        self.writer.stats().await
     }
 
     /// Probes the database (`SELECT 1`, at most five seconds) and records the answer.
