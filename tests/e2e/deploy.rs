@@ -123,10 +123,30 @@ fn hand_to_the_container_group(root: &Path, pki: &Path, data: &Path) {
     );
 }
 
-fn start_hub(pki: &Path, data: &Path, port: u16, log: &Path, as_other_user: bool) -> Hub {
+/// The hub binary, as a copy under `root` when another user runs it: the build directory may
+/// sit under a directory only its owner may enter (a CI checkout in a `mktemp -d`).
+fn hub_program(root: &Path, as_other_user: bool) -> std::path::PathBuf {
+    let built = bin("lienthong-exchange");
+    if !as_other_user {
+        return built;
+    }
+    let copy = root.join("lienthong-exchange");
+    std::fs::copy(&built, &copy).expect("copy the hub binary");
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    copy
+}
+
+fn start_hub(
+    program: &Path,
+    pki: &Path,
+    data: &Path,
+    port: u16,
+    log: &Path,
+    as_other_user: bool,
+) -> Hub {
     let hub = files(pki, "hub-H48");
     let out = std::fs::File::create(log).expect("log");
-    let mut command = Command::new(bin("lienthong-exchange"));
+    let mut command = Command::new(program);
     command
         .env("LIENTHONG_EXCHANGE_LISTEN", format!("127.0.0.1:{port}"))
         .env("LIENTHONG_HUB_ID", "H48")
@@ -159,7 +179,8 @@ async fn deployment_pki_serves_under_the_compose_service_name() {
     }
     let port = free_port();
     let log = tmp.path().join("hub.log");
-    let mut hub = start_hub(&pki, &data, port, &log, as_root);
+    let program = hub_program(tmp.path(), as_root);
+    let mut hub = start_hub(&program, &pki, &data, port, &log, as_root);
     let admin = files(&pki, "admin-operator");
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
