@@ -34,6 +34,8 @@ pub mod testing;
 /// The in-process OTLP collector of the tests (feature `testing`).
 #[cfg(feature = "testing")]
 pub mod testing_otlp;
+#[cfg(feature = "testing")]
+pub mod testing_proxy;
 pub mod tls;
 
 pub use identity::Identity;

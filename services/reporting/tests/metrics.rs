@@ -2,9 +2,6 @@
 //!
 //! Its own test binary: it installs the process-wide meter provider, whose gauge every
 //! reporting service of the process would register.
-#[path = "api/proxy.rs"]
-#[allow(dead_code, unused_imports)]
-mod proxy;
 #[path = "api/support.rs"]
 #[allow(dead_code, unused_imports)]
 mod support;

@@ -5,9 +5,6 @@
 #[path = "api/calls.rs"]
 #[allow(dead_code, unused_imports)]
 mod calls;
-#[path = "api/proxy.rs"]
-#[allow(dead_code, unused_imports)]
-mod proxy;
 #[path = "api/support.rs"]
 #[allow(dead_code, unused_imports)]
 mod support;

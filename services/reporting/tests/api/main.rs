@@ -8,7 +8,6 @@ mod hostile;
 mod intake;
 mod outage;
 mod paging;
-mod proxy;
 mod regimes;
 mod storage;
 mod support;

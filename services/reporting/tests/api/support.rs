@@ -26,7 +26,7 @@ use sqlx::Connection;
 use tonic::Code;
 use tonic_types::StatusExt;
 
-use crate::proxy::DbProxy;
+use lienthong_platform::testing_proxy::DbProxy;
 
 /// Văn phòng UBND tỉnh (illustrative code): owner of the seeded regimes and of test regimes.
 pub const OWNER: &str = "000.00.01.H48";

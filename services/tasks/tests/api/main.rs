@@ -1,7 +1,6 @@
 //! The tasks service over real gRPC and real mutual TLS, on SQLite and on PostgreSQL, with a
 //! manual clock: one test binary, a module per behaviour.
 mod calls;
-mod proxy;
 mod support;
 
 mod authorization;

@@ -21,7 +21,7 @@ use lienthong_tasks::{
 use sqlx::Connection;
 use time::{Date, macros::date};
 
-use crate::proxy::DbProxy;
+use lienthong_platform::testing_proxy::DbProxy;
 
 /// UBND tỉnh Quảng Ngãi: the assigner in most tests.
 pub const H48: &str = "000.00.00.H48";

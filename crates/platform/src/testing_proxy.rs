@@ -1,5 +1,5 @@
-//! A TCP proxy between the service and PostgreSQL, to take the database away as an outage
-//! does: `stop` closes every connection and the port (new connections are refused, which the
+//! A TCP proxy between a service under test and PostgreSQL, to take the database away as an
+//! outage does (one for every service's outage tests): `stop` closes every connection and the port (new connections are refused, which the
 //! pool waits out until its acquire timeout), `resume` opens the port again.
 use std::{net::SocketAddr, sync::Mutex};
 
