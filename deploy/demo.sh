@@ -268,6 +268,8 @@ run_at "$H41_URL" "$NGHE_AN" status "$XID" --code 03 --staff "Văn phòng UBND t
 sleep 1
 step "Bình Sơn sees the statuses come back through the same hubs"
 run_as "$BINH_SON" sent "$XID"
+step "The operator tracks it across the three hubs: every hop and status, the delays, the trace id"
+run_as admin-operator track "$XID"
 step "The operator of the H48 hub: role, peers and relay backlog"
 run_as admin-operator hub status
 
@@ -322,8 +324,9 @@ fi
 step "Văn phòng UBND tỉnh: who submitted on time, late or not at all"
 run_as "$OFFICE" report compliance AXIS-MONTHLY "$PERIOD" --scope '*.H48'
 step "The exported report ($DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md)"
+# --force: the demo's own file, replaced at every run (export refuses to overwrite otherwise).
 run_as "$OFFICE" report export AXIS-MONTHLY "$PERIOD" --format markdown --scope '*.H48' \
-  --out "$DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md"
+  --out "$DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md" --force
 cat "$DEMO_DIR/report-AXIS-MONTHLY-$PERIOD.md"
 
 echo
