@@ -293,3 +293,35 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// The points of the u64 gauge `metric` by the value of its attribute `key`, and the gauge's
+/// unit, as last exported to `exporter` (the services' metric tests).
+pub fn gauge_points(
+    exporter: &opentelemetry_sdk::metrics::InMemoryMetricExporter,
+    metric: &str,
+    key: &str,
+) -> (std::collections::BTreeMap<String, u64>, String) {
+    use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+    let batches = exporter.get_finished_metrics().expect("metrics");
+    let last = batches.last().expect("a batch");
+    let found = last
+        .scope_metrics()
+        .flat_map(|s| s.metrics())
+        .find(|m| m.name() == metric)
+        .unwrap_or_else(|| panic!("the gauge {metric}"));
+    let AggregatedMetrics::U64(MetricData::Gauge(g)) = found.data() else {
+        panic!("{metric} is a u64 gauge");
+    };
+    let points = g
+        .data_points()
+        .map(|p| {
+            let value = p
+                .attributes()
+                .find(|kv| kv.key.as_str() == key)
+                .map(|kv| kv.value.to_string())
+                .unwrap_or_else(|| panic!("{metric} has {key}"));
+            (value, p.value())
+        })
+        .collect();
+    (points, found.unit().to_string())
+}

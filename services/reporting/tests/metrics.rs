@@ -12,36 +12,12 @@ use lienthong_api::reporting::v1::{
     Aggregation, CreateRegimeRequest, Indicator, IndicatorType, PeriodKind, Regime, Submitters,
 };
 use lienthong_platform::db::Backend;
-use opentelemetry_sdk::metrics::{
-    InMemoryMetricExporter, SdkMeterProvider,
-    data::{AggregatedMetrics, MetricData},
-};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, SdkMeterProvider};
 use support::*;
 
 /// The gauge's points by state, and its unit, as last exported.
 fn by_state(exporter: &InMemoryMetricExporter) -> (BTreeMap<String, u64>, String) {
-    let batches = exporter.get_finished_metrics().expect("metrics");
-    let last = batches.last().expect("a batch");
-    let metric = last
-        .scope_metrics()
-        .flat_map(|s| s.metrics())
-        .find(|m| m.name() == "lienthong.reporting.reports")
-        .expect("the gauge");
-    let AggregatedMetrics::U64(MetricData::Gauge(g)) = metric.data() else {
-        panic!("a u64 gauge");
-    };
-    let points = g
-        .data_points()
-        .map(|p| {
-            let state = p
-                .attributes()
-                .find(|kv| kv.key.as_str() == "state")
-                .map(|kv| kv.value.to_string())
-                .expect("state");
-            (state, p.value())
-        })
-        .collect();
-    (points, metric.unit().to_string())
+    lienthong_platform::testing::gauge_points(exporter, "lienthong.reporting.reports", "state")
 }
 
 /// A monthly regime with one integer indicator, submitted by Sở TT&TT and Sở Công Thương.

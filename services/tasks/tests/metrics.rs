@@ -12,36 +12,12 @@ mod support;
 use std::collections::BTreeMap;
 
 use lienthong_platform::db::Backend;
-use opentelemetry_sdk::metrics::{
-    InMemoryMetricExporter, SdkMeterProvider,
-    data::{AggregatedMetrics, MetricData},
-};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, SdkMeterProvider};
 use time::macros::date;
 
 /// The gauge's points by bucket, and its unit, as last exported.
 fn by_bucket(exporter: &InMemoryMetricExporter) -> (BTreeMap<String, u64>, String) {
-    let batches = exporter.get_finished_metrics().expect("metrics");
-    let last = batches.last().expect("a batch");
-    let metric = last
-        .scope_metrics()
-        .flat_map(|s| s.metrics())
-        .find(|m| m.name() == "lienthong.tasks.tasks")
-        .expect("the gauge");
-    let AggregatedMetrics::U64(MetricData::Gauge(g)) = metric.data() else {
-        panic!("a u64 gauge");
-    };
-    let points = g
-        .data_points()
-        .map(|p| {
-            let bucket = p
-                .attributes()
-                .find(|kv| kv.key.as_str() == "bucket")
-                .map(|kv| kv.value.to_string())
-                .expect("bucket");
-            (bucket, p.value())
-        })
-        .collect();
-    (points, metric.unit().to_string())
+    lienthong_platform::testing::gauge_points(exporter, "lienthong.tasks.tasks", "bucket")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
